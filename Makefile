@@ -17,7 +17,8 @@ PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
 WERROR     ?= -Werror
 WARNINGS    = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-sign-compare \
               -Wno-missing-field-initializers -Wno-cast-function-type
-PG_CFLAGS   = $(WARNINGS) -Isrc/core
+PG_CPPFLAGS = -Isrc/core
+PG_CFLAGS   = $(WARNINGS)
 EXTRA_CLEAN = test/unit/run_unit results tmp_check regression.diffs regression.out
 
 # Debian installs several servers side by side: prefer the 15 one when present.

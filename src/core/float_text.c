@@ -1,0 +1,117 @@
+/*
+ * float_text.c — shortest round-trip printing and strict parsing of numbers.
+ *
+ * Round-tripping at N significant digits is monotone in N (if N digits read
+ * back exactly, so do N + 1), and 17 always suffice for IEEE doubles, so a
+ * binary search over N in [1, 17] finds the shortest exact form in at most
+ * five printf/strtod pairs.  The C locale's decimal point is assumed, as in
+ * PostgreSQL backends (LC_NUMERIC is "C").
+ */
+#include "float_text.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool
+reads_back(double value, int digits, char *buf)
+{
+	snprintf(buf, FLOAT_TEXT_LEN, "%.*g", digits, value);
+	return strtod(buf, NULL) == value;
+}
+
+int
+float_to_text(double value, char *buf)
+{
+	int			lo = 1,
+				hi = 17;
+
+	if (isnan(value))
+		return snprintf(buf, FLOAT_TEXT_LEN, "NaN");
+	if (isinf(value))
+		return snprintf(buf, FLOAT_TEXT_LEN, value > 0 ? "Infinity" : "-Infinity");
+	if (value == 0.0)
+		return snprintf(buf, FLOAT_TEXT_LEN, signbit(value) ? "-0" : "0");
+
+	while (lo < hi)
+	{
+		int			mid = (lo + hi) / 2;
+
+		if (reads_back(value, mid, buf))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return snprintf(buf, FLOAT_TEXT_LEN, "%.*g", lo, value);
+}
+
+/* Only digits, sign, '.', and exponent: rejects "inf", "nan", hex, spaces. */
+static bool
+is_decimal_syntax(const char *s, size_t len)
+{
+	size_t		i;
+	bool		digits = false;
+
+	for (i = 0; i < len; i++)
+	{
+		char		c = s[i];
+
+		if (c >= '0' && c <= '9')
+			digits = true;
+		else if (c != '-' && c != '+' && c != '.' && c != 'e' && c != 'E')
+			return false;
+	}
+	return digits;
+}
+
+bool
+text_to_float(const char *s, size_t len, double *out)
+{
+	char		buf[512];
+	char	   *end;
+	double		v;
+
+	if (len == 0 || len >= sizeof(buf) || !is_decimal_syntax(s, len))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	v = strtod(buf, &end);
+	if (end != buf + len || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+bool
+text_to_int64(const char *s, size_t len, int64_t *out)
+{
+	size_t		i = 0;
+	bool		neg = false;
+	uint64_t	acc = 0;
+	uint64_t	limit;
+
+	if (len > 0 && s[0] == '-')
+	{
+		neg = true;
+		i = 1;
+	}
+	if (i == len)
+		return false;
+	limit = neg ? (uint64_t) INT64_MAX + 1 : (uint64_t) INT64_MAX;
+	for (; i < len; i++)
+	{
+		unsigned	d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned) (s[i] - '0');
+		if (acc > (limit - d) / 10)
+			return false;
+		acc = acc * 10 + d;
+	}
+	*out = neg ? (int64_t) (0 - acc) : (int64_t) acc;
+	return true;
+}

@@ -1,0 +1,70 @@
+/*
+ * json_reader.h — a strict pull parser for the JSON text forms of our types.
+ *
+ * The caller walks a known structure (object with known keys, arrays of
+ * numbers) and the reader checks each token as it goes: no tree is built and
+ * nothing is allocated, so hostile input cannot make it use memory or stack.
+ * Any syntax error latches: after the first failure every call returns false
+ * and err holds the first message, with the byte offset where it happened.
+ */
+#ifndef JSON_READER_H
+#define JSON_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ab_error.h"
+
+typedef struct JsonReader
+{
+	const char *start;
+	const char *p;
+	const char *end;
+	const char *what;			/* type name for messages */
+	AbError    *err;
+	bool		failed;
+} JsonReader;
+
+/* Each container being walked keeps its own member count. */
+typedef struct JsonIter
+{
+	int64_t		count;
+} JsonIter;
+
+void		json_reader_init(JsonReader *r, const char *text, size_t len,
+							 const char *what, AbError *err);
+
+/* Fail at the current position with a syntax error. */
+bool		json_fail(JsonReader *r, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+
+bool		json_object_begin(JsonReader *r, JsonIter *it);
+
+/*
+ * Reads the next member's key (decoded, at most keysz - 1 bytes) and its ':'.
+ * Returns true with *done = false for a member, true with *done = true at
+ * the closing '}', false on error.
+ */
+bool		json_object_next(JsonReader *r, JsonIter *it, char *key, size_t keysz,
+							 bool *done);
+
+bool		json_array_begin(JsonReader *r, JsonIter *it);
+
+/* Like json_object_next for arrays: *done at ']', else an element follows. */
+bool		json_array_next(JsonReader *r, JsonIter *it, bool *done);
+
+bool		json_read_double(JsonReader *r, double *out);
+bool		json_read_int64(JsonReader *r, int64_t *out);
+bool		json_read_string(JsonReader *r, char *buf, size_t bufsz);
+
+/* The next non-blank character, or '\0' at the end; consumes nothing. */
+char		json_peek(JsonReader *r);
+
+/* true (and consumes it) when the next token is null. */
+bool		json_next_is_null(JsonReader *r);
+
+/* Only white space may follow. */
+bool		json_finish(JsonReader *r);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * ope_state.c — adding rows to and merging OpeState accumulators.
+ *
+ * The sums are those listed in ope_state.h; ope_estimators.c turns them into
+ * estimates and standard errors.  Unmatched rows (pi = 0) add zero to every
+ * pi- and w-sum, so they only touch the counters and, for dr states, the v
+ * sums: replay over a log where few rows match costs little per row.
+ */
+#include "ope_state.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "float_text.h"
+
+const char *const ope_sum_names[OPE_NSUMS] = {
+	"pi", "pi_r", "pi2", "pi2_r", "pi2_r2",
+	"w", "w2", "w_r", "w2_r", "w2_r2",
+	"v", "v2", "w_e", "w2_e", "w2_e2", "v_w_e", "v_w"
+};
+
+void
+ope_state_init(OpeState *s, bool dr)
+{
+	memset(s, 0, sizeof(*s));
+	s->version = OPE_STATE_VERSION;
+	s->flags = dr ? OPE_FLAG_DR : 0;
+}
+
+/* Fail with "<name> must be <range>, got <value>". */
+static bool
+bad_input(AbError *err, const char *name, const char *range, double value)
+{
+	char		buf[FLOAT_TEXT_LEN];
+
+	float_to_text(value, buf);
+	return ab_fail(err, AB_ERR_VALUE, "%s must be %s, got %s", name, range, buf);
+}
+
+static bool
+check_inputs(const OpeState *s, double r, double mu, double pi,
+			 double q, double v, AbError *err)
+{
+	if (!(mu > 0.0 && mu <= 1.0))
+		return bad_input(err, "propensity", "in (0, 1]", mu);
+	if (!(pi >= 0.0 && pi <= 1.0))
+		return bad_input(err, "target_probability", "in [0, 1]", pi);
+	if (!isfinite(r))
+		return bad_input(err, "reward", "finite", r);
+	if (ope_state_is_dr(s))
+	{
+		if (!isfinite(q))
+			return bad_input(err, "q_logged", "finite", q);
+		if (!isfinite(v))
+			return bad_input(err, "v_target", "finite", v);
+	}
+	return true;
+}
+
+static bool
+overflow(AbError *err, double r, double mu, double pi)
+{
+	char		rb[FLOAT_TEXT_LEN],
+				mb[FLOAT_TEXT_LEN],
+				pb[FLOAT_TEXT_LEN];
+
+	float_to_text(r, rb);
+	float_to_text(mu, mb);
+	float_to_text(pi, pb);
+	ab_fail(err, AB_ERR_OUT_OF_RANGE,
+			"importance-weighted reward is out of range for reward %s, propensity %s, target_probability %s",
+			rb, mb, pb);
+	ab_detail(err, "The squared terms of the estimators overflow double precision.");
+	return false;
+}
+
+bool
+ope_state_add(OpeState *s, double r, double mu, double pi,
+			  double q, double v, AbError *err)
+{
+	double		w,
+				wr,
+				pr,
+				big;
+
+	if (!check_inputs(s, r, mu, pi, q, v, err))
+		return false;
+
+	/*
+	 * Every term is bounded by the sum of squares checked here (|x y| <=
+	 * (x^2 + y^2) / 2), so one finiteness test per row covers all products
+	 * and, below, all running sums.
+	 */
+	w = pi / mu;
+	wr = w * r;
+	pr = pi * r;
+	big = pr * pr + wr * wr + w * w;
+	if (ope_state_is_dr(s))
+	{
+		double		e = r - q;
+		double		we = w * e;
+
+		big += we * we + v * v;
+		if (!isfinite(big))
+			return overflow(err, r, mu, pi);
+		compsum_add(&s->sums[OPE_V], v);
+		compsum_add(&s->sums[OPE_V2], v * v);
+		if (pi > 0.0)
+		{
+			compsum_add(&s->sums[OPE_W_E], we);
+			compsum_add(&s->sums[OPE_W2_E], w * we);
+			compsum_add(&s->sums[OPE_W2_E2], we * we);
+			compsum_add(&s->sums[OPE_V_W_E], v * we);
+			compsum_add(&s->sums[OPE_V_W], v * w);
+		}
+	}
+	else if (!isfinite(big))
+		return overflow(err, r, mu, pi);
+
+	if (pi > 0.0)
+	{
+		compsum_add(&s->sums[OPE_PI], pi);
+		compsum_add(&s->sums[OPE_PI_R], pr);
+		compsum_add(&s->sums[OPE_PI2], pi * pi);
+		compsum_add(&s->sums[OPE_PI2_R], pi * pr);
+		compsum_add(&s->sums[OPE_PI2_R2], pr * pr);
+		compsum_add(&s->sums[OPE_W], w);
+		compsum_add(&s->sums[OPE_W2], w * w);
+		compsum_add(&s->sums[OPE_W_R], wr);
+		compsum_add(&s->sums[OPE_W2_R], w * wr);
+		compsum_add(&s->sums[OPE_W2_R2], wr * wr);
+		s->n_matched++;
+		if (w > s->max_weight)
+			s->max_weight = w;
+	}
+	if (s->n == 0 || mu < s->min_propensity)
+		s->min_propensity = mu;
+	s->n++;
+
+	/* The squares dominate every other sum; see above. */
+	big = s->sums[OPE_PI2_R2].hi + s->sums[OPE_W2_R2].hi + s->sums[OPE_W2].hi +
+		s->sums[OPE_W2_E2].hi + s->sums[OPE_V2].hi;
+	if (!isfinite(big))
+		return ab_fail(err, AB_ERR_OUT_OF_RANGE,
+					   "sum of importance-weighted terms is out of range after %lld rows",
+					   (long long) s->n);
+	return true;
+}
+
+bool
+ope_state_skip(OpeState *s, AbError *err)
+{
+	if (s->n_skipped == INT64_MAX)
+		return ab_fail(err, AB_ERR_OUT_OF_RANGE, "ope_state row count is out of range");
+	s->n_skipped++;
+	return true;
+}
+
+static bool
+add_count(int64_t *dst, int64_t src, AbError *err)
+{
+	if (src > INT64_MAX - *dst)
+		return ab_fail(err, AB_ERR_OUT_OF_RANGE, "ope_state row count is out of range");
+	*dst += src;
+	return true;
+}
+
+bool
+ope_state_merge(OpeState *dst, const OpeState *src, AbError *err)
+{
+	OpeState	res = *dst;
+	int			i;
+
+	if (ope_state_is_dr(dst) != ope_state_is_dr(src))
+	{
+		ab_fail(err, AB_ERR_MISMATCH,
+				"cannot merge an ope_state with reward-model inputs and one without");
+		ab_detail(err, "States from ope_accumulate with 3 and with 5 arguments measure different things.");
+		return false;
+	}
+	if (!add_count(&res.n, src->n, err) ||
+		!add_count(&res.n_skipped, src->n_skipped, err) ||
+		!add_count(&res.n_matched, src->n_matched, err))
+		return false;
+	for (i = 0; i < OPE_NSUMS; i++)
+	{
+		compsum_merge(&res.sums[i], &src->sums[i]);
+		if (!isfinite(res.sums[i].hi) || !isfinite(res.sums[i].lo))
+			return ab_fail(err, AB_ERR_OUT_OF_RANGE,
+						   "sum \"%s\" is out of range after merging ope_state values",
+						   ope_sum_names[i]);
+	}
+	if (src->n > 0)
+	{
+		if (src->max_weight > res.max_weight)
+			res.max_weight = src->max_weight;
+		if (dst->n == 0 || src->min_propensity < res.min_propensity)
+			res.min_propensity = src->min_propensity;
+	}
+	*dst = res;
+	return true;
+}
+
+/* Sums of squares and of weights can never be negative. */
+static bool
+sum_is_nonnegative(int i)
+{
+	switch (i)
+	{
+		case OPE_PI:
+		case OPE_PI2:
+		case OPE_PI2_R2:
+		case OPE_W:
+		case OPE_W2:
+		case OPE_W2_R2:
+		case OPE_V2:
+		case OPE_W2_E2:
+			return true;
+		default:
+			return false;
+	}
+}
+
+bool
+ope_state_validate(const OpeState *s, AbErrorKind kind, AbError *err)
+{
+	int			i;
+
+	if (s->version != OPE_STATE_VERSION)
+		return ab_fail(err, kind, "unsupported ope_state version %d", (int) s->version);
+	if ((s->flags & ~OPE_FLAGS_KNOWN) != 0 || s->reserved != 0 || s->reserved2 != 0)
+		return ab_fail(err, kind, "ope_state has unknown flags or non-zero reserved bits");
+	if (s->n < 0 || s->n_skipped < 0 || s->n_matched < 0)
+		return ab_fail(err, kind, "ope_state has a negative row count");
+	if (s->n_matched > s->n)
+		return ab_fail(err, kind, "ope_state has more matched rows (%lld) than rows (%lld)",
+					   (long long) s->n_matched, (long long) s->n);
+	if (!isfinite(s->max_weight) || !isfinite(s->min_propensity))
+		return ab_fail(err, kind, "ope_state has a non-finite max_weight or min_propensity");
+	if (s->n == 0)
+	{
+		if (s->max_weight != 0.0 || s->min_propensity != 0.0)
+			return ab_fail(err, kind, "an empty ope_state must have no max_weight or min_propensity");
+	}
+	else
+	{
+		if (!(s->min_propensity > 0.0 && s->min_propensity <= 1.0))
+			return ab_fail(err, kind, "ope_state min_propensity must be in (0, 1]");
+		if (s->max_weight < 0.0)
+			return ab_fail(err, kind, "ope_state max_weight must not be negative");
+	}
+	for (i = 0; i < OPE_NSUMS; i++)
+	{
+		const CompSum *c = &s->sums[i];
+		bool		must_be_zero;
+
+		if (!isfinite(c->hi) || !isfinite(c->lo))
+			return ab_fail(err, kind, "ope_state sum \"%s\" is not finite", ope_sum_names[i]);
+		if (sum_is_nonnegative(i) && c->hi + c->lo < 0.0)
+			return ab_fail(err, kind, "ope_state sum \"%s\" must not be negative", ope_sum_names[i]);
+		/* sums over matched rows, or dr sums in a basic state */
+		must_be_zero = (i >= OPE_FIRST_DR_SUM && !ope_state_is_dr(s)) ||
+			(i != OPE_V && i != OPE_V2 && s->n_matched == 0) ||
+			s->n == 0;
+		if (must_be_zero && (c->hi != 0.0 || c->lo != 0.0))
+			return ab_fail(err, kind, "ope_state sum \"%s\" must be zero here", ope_sum_names[i]);
+	}
+	if (s->n_matched == 0 && s->max_weight != 0.0)
+		return ab_fail(err, kind, "ope_state with no matched rows must have max_weight 0");
+	return true;
+}
