@@ -1,0 +1,2 @@
+CREATE EXTENSION IF NOT EXISTS artbandit;
+SELECT 'demo placeholder';

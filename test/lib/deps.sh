@@ -1,0 +1,41 @@
+# ensure_deps: install the Debian packages the build, tests and demo need.
+# Installs only what is missing, and only as root; otherwise says what to run.
+# shellcheck shell=bash
+
+# shellcheck source=test/lib/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+AB_DEPS=(postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc clang
+         python3 python3-numpy)
+
+_ab_missing_pkgs() {
+  local p
+  for p in "$@"; do
+    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] ||
+      echo "$p"
+  done
+}
+
+# Another apt run (e.g. image provisioning) may hold the lock: wait for it.
+_ab_apt() {
+  DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=900 "$@"
+}
+
+ensure_deps() {
+  local missing=()
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    ab_warn "not a Debian system: cannot check packages, assuming ${AB_DEPS[*]} are installed"
+    return 0
+  fi
+  mapfile -t missing < <(_ab_missing_pkgs "${AB_DEPS[@]}")
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+
+  if ! ab_is_root; then
+    ab_warn "missing packages: ${missing[*]}"
+    echo "Install them with: sudo apt-get install -y ${missing[*]}" >&2
+    return 1
+  fi
+  ab_log "Installing missing packages: ${missing[*]}"
+  ab_quiet _ab_apt update || return 1
+  ab_quiet _ab_apt -y --no-install-recommends install "${missing[@]}" || return 1
+}

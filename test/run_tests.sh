@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# `make test`: install missing packages, build and install the extension, run
+# the pure-C unit tests, then `make installcheck` (pg_regress, then the TAP
+# tests in test/t) against a throwaway cluster.  Nothing is left running or
+# lying around afterwards; failures print the diffs/logs and exit non-zero.
+# Stages are called indirectly (step, ab_on_exit):
+# shellcheck disable=SC2317
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+# shellcheck source=test/lib/common.sh
+source test/lib/common.sh
+# shellcheck source=test/lib/deps.sh
+source test/lib/deps.sh
+# shellcheck source=test/lib/cluster.sh
+source test/lib/cluster.sh
+# shellcheck source=test/lib/build.sh
+source test/lib/build.sh
+
+RESULTS=()
+FAILED=0
+WORK=""
+
+# --- summary -----------------------------------------------------------------
+record() {
+  RESULTS+=("$(printf '  %-10s %s' "$1" "$2")")
+  if [[ "$2" == FAIL* ]]; then FAILED=1; fi
+}
+
+print_summary() {
+  local rc=${AB_EXIT_STATUS:-0}
+  echo
+  echo "======== artbandit: make test summary ========"
+  [[ ${#RESULTS[@]} -gt 0 ]] && printf '%s\n' "${RESULTS[@]}"
+  if [[ $FAILED -eq 0 && $rc -eq 0 ]]; then
+    echo "  RESULT     all passed"
+  else
+    echo "  RESULT     FAILED"
+  fi
+}
+
+# step NAME CMD...: run one stage and record its outcome (unless the stage
+# recorded a "skipped" itself).
+step() {
+  local name=$1 n=${#RESULTS[@]} t0=$SECONDS
+  shift
+  if "$@"; then
+    [[ ${#RESULTS[@]} -gt $n ]] || record "$name" "ok ($((SECONDS - t0))s)"
+  else
+    record "$name" "FAIL ($((SECONDS - t0))s)"
+    return 1
+  fi
+}
+
+# --- stages ------------------------------------------------------------------
+run_unit() {
+  if ! compgen -G 'test/unit/*.c' >/dev/null; then
+    record unit "skipped (no test/unit/*.c)"
+    return 0
+  fi
+  ab_log "Unit tests (make unit)"
+  make -s unit PG_CONFIG="$PG_CONFIG"
+}
+
+# pg_regress and prove write results/ and tmp_check/ into the build dir, and
+# the server user cannot write into a root-owned clone: work on a copy it owns.
+prepare_workdir() {
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-check.XXXXXX")
+  ab_on_exit rm -rf "$WORK"
+  ab_chown_pg "$WORK"
+  tar -C "$ROOT" --exclude=./.git --exclude=./results --exclude=./tmp_check \
+      --exclude=./regression.diffs --exclude=./regression.out -cf - . |
+    ab_as_pg tar -C "$WORK" -xf -
+}
+
+# make in the work copy, as the server user, pointed at our cluster.
+pg_make() {
+  local env=(PATH="$PATH" PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER"
+             PGDATABASE="$PGDATABASE" CI="${CI:-}")
+  [[ -n "${ARTBANDIT_DATA:-}" ]] && env+=(ARTBANDIT_DATA="$ARTBANDIT_DATA")
+  ab_as_pg env "${env[@]}" make -s -C "$WORK" --no-print-directory \
+    PG_CONFIG="$PG_CONFIG" "$@"
+}
+
+# pg_regress echoes every statement of its database setup: drop that chatter.
+quiet_regress() {
+  grep --line-buffered -Ev '^(SET|(CREATE|DROP|ALTER) DATABASE|CREATE EXTENSION|\+\+\+ .* \+\+\+)$' || true
+}
+
+# Keep failure artifacts in the original tree (all git-ignored) when we can:
+# the work copy is deleted on exit.
+save_artifacts() {
+  local f
+  [[ -w "$ROOT" ]] || return 0
+  for f in "$@"; do
+    [[ -e "$WORK/$f" ]] || continue
+    mkdir -p "$ROOT/$(dirname "$f")"
+    rm -rf "${ROOT:?}/$f"
+    cp -R "$WORK/$f" "$ROOT/$f"
+  done
+  ab_log "Failure artifacts copied to $ROOT: $*"
+}
+
+run_regress() {
+  if ! compgen -G 'sql/*.sql' >/dev/null; then
+    record regress "skipped (no sql/*.sql)"
+    return 0
+  fi
+  ab_log "pg_regress (make installcheck)"
+  if pg_make installcheck TAP_TESTS= | quiet_regress; then
+    return 0
+  fi
+  if [[ -f "$WORK/regression.diffs" ]]; then
+    echo "---- regression.diffs (first 400 lines) ----" >&2
+    head -n 400 "$WORK/regression.diffs" >&2
+  fi
+  cluster_log_if_crashed
+  save_artifacts results regression.diffs regression.out
+  return 1
+}
+
+# Names of the TAP scripts prove reported as failed (its summary report).
+failed_tap_tests() {
+  sed -nE 's|^test/t/([^ /]+)\.pl +\(Wstat.*|\1|p' "$1"
+}
+
+# Tail the logs of the failed TAP scripts (all logs if prove said nothing).
+show_tap_logs() {
+  local names=() name log
+  mapfile -t names < <(failed_tap_tests "$WORK/prove.out")
+  for log in "$WORK"/tmp_check/log/*; do
+    [[ -f "$log" ]] || continue
+    if [[ ${#names[@]} -gt 0 ]]; then
+      for name in "${names[@]}"; do
+        case "$(basename "$log")" in
+          "regress_log_$name" | "${name}_"*.log) break ;;
+        esac
+        name=""
+      done
+      [[ -n "$name" ]] || continue
+    fi
+    echo "---- tail of tmp_check/log/$(basename "$log") ----" >&2
+    tail -n 40 "$log" >&2
+  done
+}
+
+run_tap() {
+  if ! compgen -G 'test/t/*.pl' >/dev/null; then
+    record tap "skipped (no test/t/*.pl)"
+    return 0
+  fi
+  ab_log "TAP tests (make installcheck, prove)"
+  if pg_make installcheck REGRESS= | tee "$WORK/prove.out" | quiet_regress; then
+    return 0
+  fi
+  show_tap_logs
+  save_artifacts tmp_check/log
+  return 1
+}
+
+warn_unreadable_data() {
+  [[ -n "${ARTBANDIT_DATA:-}" ]] || { ab_log "ARTBANDIT_DATA not set: real-data tests will skip"; return 0; }
+  ab_log "ARTBANDIT_DATA=$ARTBANDIT_DATA"
+  ab_as_pg test -r "$ARTBANDIT_DATA" -a -x "$ARTBANDIT_DATA" ||
+    ab_warn "$(ab_pg_user) cannot read $ARTBANDIT_DATA: real-data tests may fail"
+}
+
+main() {
+  ab_on_exit print_summary   # registered first, so it runs last
+  ab_pg_config
+  ab_export_data_dir "$ROOT"
+
+  step deps ensure_deps || exit 1
+  step build ab_build || exit 1
+  step install ab_install || exit 1
+  step unit run_unit || true
+
+  step cluster cluster_start || exit 1
+  prepare_workdir
+  warn_unreadable_data
+  # Both suites run even if the first fails: one run, the whole picture.
+  step regress run_regress || true
+  step tap run_tap || true
+  exit "$FAILED"
+}
+
+main "$@"
