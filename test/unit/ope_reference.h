@@ -1,0 +1,28 @@
+/*
+ * ope_reference.h — a second, independent implementation of the estimators
+ * for the unit tests: two passes over arrays of rows, explicit per-row
+ * influence terms, long double accumulation.  It shares no code with
+ * src/core/ope_estimators.c.
+ */
+#ifndef OPE_REFERENCE_H
+#define OPE_REFERENCE_H
+
+typedef struct RefRow
+{
+	double		r,
+				mu,
+				pi,
+				q,
+				v;
+} RefRow;
+
+typedef struct RefResult
+{
+	double		estimate;
+	double		std_error;
+} RefResult;
+
+/* estimator: 0 replay, 1 ips, 2 snips, 3 dm, 4 dr, 5 sndr */
+RefResult	ref_estimate(const RefRow *rows, int n, int estimator);
+
+#endif
