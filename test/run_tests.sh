@@ -70,14 +70,17 @@ prepare_workdir() {
   ab_on_exit rm -rf "$WORK"
   ab_chown_pg "$WORK"
   tar -C "$ROOT" --exclude=./.git --exclude=./results --exclude=./tmp_check \
-      --exclude=./regression.diffs --exclude=./regression.out -cf - . |
+      --exclude=./regression.diffs --exclude=./regression.out \
+      -cf - . |
     ab_as_pg tar -C "$WORK" -xf -
+  ab_as_pg mkdir -p "$WORK/.abtmp"
 }
 
 # make in the work copy, as the server user, pointed at our cluster.
+# TMPDIR inside the copy: TAP nodes keep their socket dirs on failure.
 pg_make() {
   local env=(PATH="$PATH" PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER"
-             PGDATABASE="$PGDATABASE" CI="${CI:-}")
+             PGDATABASE="$PGDATABASE" CI="${CI:-}" TMPDIR="$WORK/.abtmp")
   [[ -n "${ARTBANDIT_DATA:-}" ]] && env+=(ARTBANDIT_DATA="$ARTBANDIT_DATA")
   ab_as_pg env "${env[@]}" make -s -C "$WORK" --no-print-directory \
     PG_CONFIG="$PG_CONFIG" "$@"
