@@ -116,9 +116,8 @@ FROM (VALUES ('SELECT ope_accumulate(1e300, 1e-300, 1)'),
 			 ('SELECT replay_take_fraction(1, 1, true, 5e-324)'),
 			 ('SELECT replay_take_fraction(1, 1, 1e300::float8, 1e-300)')) fs(f)
 ORDER BY f;
--- The reward-model terms too: v_target^2 and (reward - q_logged)^2.
--- (SQLSTATE only: the message of these should name q_logged / v_target.)
-SELECT f, split_part(expect_error(f), ':', 1) AS sqlstate
+-- The reward-model terms too: v_target^2 and (reward - q_logged)^2, named.
+SELECT f, expect_error(f) AS result
 FROM (VALUES ('SELECT ope_accumulate(1, 0.5, 0.5, 0, 1e300)'),
 			 ('SELECT dr_estimate(1, 0.5, 0, 0, 1e300)'),
 			 ('SELECT ope_accumulate(1e300, 0.5, 0.5, -1e300, 0)'),
@@ -317,5 +316,22 @@ SELECT ips_estimate(NULL, 0.5, 1) IS NULL AS ips,
 	dr_estimate(1, 0.5, 1, NULL, 0) IS NULL AS dr,
 	sndr_estimate(1, 0.5, 1, 0, NULL) IS NULL AS sndr,
 	replay_take_fraction(NULL, 1, true) IS NULL AS replay;
+
+-- A NULL skips the row, but the inputs it does have are still checked:
+-- a wrong propensity is never silently dropped.
+SELECT f, expect_error(f) AS result
+FROM (VALUES ('SELECT ope_accumulate(NULL, 0, 0.5)'),
+			 ('SELECT ope_accumulate(1, 5, NULL)'),
+			 ('SELECT ope_accumulate(NULL, 0.5, 7)'),
+			 ('SELECT ope_accumulate(1, NULL, 0.5, ''NaN'', 0)'),
+			 ('SELECT replay_take_fraction(1, 2, NULL::bool, 5.0)'),
+			 ('SELECT replay_take_fraction(NULL, 2, 1.0::float8, 0)')) fs(f)
+ORDER BY f;
+
+-- Row counts cannot wrap around.
+SELECT expect_error($$
+	SELECT ope_accumulate_transition('{"version":1,"kind":"basic","n":9223372036854775807,"n_skipped":0,"n_matched":0,"max_weight":0,"min_propensity":1,"sums":{}}', 1, 0.5, 0.5)$$);
+SELECT expect_error($$
+	SELECT ope_accumulate_transition('{"version":1,"kind":"basic","n":0,"n_skipped":9223372036854775807,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}', NULL, 0.5, 0.5)$$);
 
 DROP FUNCTION expect_error(text);

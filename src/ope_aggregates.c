@@ -35,23 +35,24 @@ state_arg(FunctionCallInfo fcinfo, bool dr)
 	return d;
 }
 
-/* Count the row, or skip it when an input in [first, last] is NULL. */
+/* Count a row (skipped, but still checked, when an input is NULL). */
 static void
-add_row(FunctionCallInfo fcinfo, OpeState *s, int first, int last,
-		double r, double mu, double pi, double q, double v)
+add_row(OpeState *s, const OpeRow *row, unsigned present)
 {
 	AbError		err;
-	int			i;
 
-	for (i = first; i <= last; i++)
-		if (PG_ARGISNULL(i))
-		{
-			if (!ope_state_skip(s, &err))
-				ab_raise(&err);
-			return;
-		}
-	if (!ope_state_add(s, r, mu, pi, q, v, &err))
+	if (!ope_state_add(s, row, present, &err))
 		ab_raise(&err);
+}
+
+/* Argument i as a float8 into *dst, setting bit in *present unless NULL. */
+static void
+float_arg(FunctionCallInfo fcinfo, int i, double *dst, unsigned bit, unsigned *present)
+{
+	if (PG_ARGISNULL(i))
+		return;
+	*dst = PG_GETARG_FLOAT8(i);
+	*present |= bit;
 }
 
 /*
@@ -64,11 +65,18 @@ ope_accumulate_transition(PG_FUNCTION_ARGS)
 {
 	bool		dr = PG_NARGS() == 6;
 	OpeStateDatum *d = state_arg(fcinfo, dr);
+	OpeRow		row = {0};
+	unsigned	present = 0;
 
-#define ARG_F8(i) (PG_ARGISNULL(i) ? 0.0 : PG_GETARG_FLOAT8(i))
-	add_row(fcinfo, &d->state, 1, PG_NARGS() - 1,
-			ARG_F8(1), ARG_F8(2), ARG_F8(3),
-			dr ? ARG_F8(4) : 0.0, dr ? ARG_F8(5) : 0.0);
+	float_arg(fcinfo, 1, &row.r, OPE_IN_R, &present);
+	float_arg(fcinfo, 2, &row.mu, OPE_IN_MU, &present);
+	float_arg(fcinfo, 3, &row.pi, OPE_IN_PI, &present);
+	if (dr)
+	{
+		float_arg(fcinfo, 4, &row.q, OPE_IN_Q, &present);
+		float_arg(fcinfo, 5, &row.v, OPE_IN_V, &present);
+	}
+	add_row(&d->state, &row, present);
 	PG_RETURN_OPE_STATE(d);
 }
 
@@ -79,16 +87,23 @@ ope_accumulate_transition(PG_FUNCTION_ARGS)
  * and 0 otherwise; without a propensity, every row weighs 1.
  */
 static Datum
-replay_transition(FunctionCallInfo fcinfo, double reward)
+replay_transition(FunctionCallInfo fcinfo, OpeRow *row, unsigned present)
 {
 	OpeStateDatum *d = state_arg(fcinfo, false);
-	bool		has_mu = PG_NARGS() == 5;
-	double		pi = 0.0;
 
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2))
-		pi = PG_GETARG_INT64(1) == PG_GETARG_INT64(2) ? 1.0 : 0.0;
-	add_row(fcinfo, &d->state, 1, PG_NARGS() - 1,
-			reward, has_mu ? ARG_F8(4) : 1.0, pi, 0.0, 0.0);
+	{
+		row->pi = PG_GETARG_INT64(1) == PG_GETARG_INT64(2) ? 1.0 : 0.0;
+		present |= OPE_IN_PI;
+	}
+	if (PG_NARGS() == 5)
+		float_arg(fcinfo, 4, &row->mu, OPE_IN_MU, &present);
+	else
+	{
+		row->mu = 1.0;
+		present |= OPE_IN_MU;
+	}
+	add_row(&d->state, row, present);
 	PG_RETURN_OPE_STATE(d);
 }
 
@@ -96,15 +111,23 @@ PG_FUNCTION_INFO_V1(replay_played_transition);
 Datum
 replay_played_transition(PG_FUNCTION_ARGS)
 {
-	return replay_transition(fcinfo,
-							 !PG_ARGISNULL(3) && PG_GETARG_BOOL(3) ? 1.0 : 0.0);
+	OpeRow		row = {0};
+
+	if (PG_ARGISNULL(3))
+		return replay_transition(fcinfo, &row, 0);
+	row.r = PG_GETARG_BOOL(3) ? 1.0 : 0.0;
+	return replay_transition(fcinfo, &row, OPE_IN_R);
 }
 
 PG_FUNCTION_INFO_V1(replay_reward_transition);
 Datum
 replay_reward_transition(PG_FUNCTION_ARGS)
 {
-	return replay_transition(fcinfo, ARG_F8(3));
+	OpeRow		row = {0};
+	unsigned	present = 0;
+
+	float_arg(fcinfo, 3, &row.r, OPE_IN_R, &present);
+	return replay_transition(fcinfo, &row, present);
 }
 
 /*

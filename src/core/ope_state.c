@@ -38,71 +38,105 @@ bad_input(AbError *err, const char *name, const char *range, double value)
 }
 
 static bool
-check_inputs(const OpeState *s, double r, double mu, double pi,
-			 double q, double v, AbError *err)
+check_inputs(const OpeState *s, const OpeRow *row, unsigned present, AbError *err)
 {
-	if (!(mu > 0.0 && mu <= 1.0))
-		return bad_input(err, "propensity", "in (0, 1]", mu);
-	if (!(pi >= 0.0 && pi <= 1.0))
-		return bad_input(err, "target_probability", "in [0, 1]", pi);
-	if (!isfinite(r))
-		return bad_input(err, "reward", "finite", r);
+	if ((present & OPE_IN_MU) && !(row->mu > 0.0 && row->mu <= 1.0))
+		return bad_input(err, "propensity", "in (0, 1]", row->mu);
+	if ((present & OPE_IN_PI) && !(row->pi >= 0.0 && row->pi <= 1.0))
+		return bad_input(err, "target_probability", "in [0, 1]", row->pi);
+	if ((present & OPE_IN_R) && !isfinite(row->r))
+		return bad_input(err, "reward", "finite", row->r);
 	if (ope_state_is_dr(s))
 	{
-		if (!isfinite(q))
-			return bad_input(err, "q_logged", "finite", q);
-		if (!isfinite(v))
-			return bad_input(err, "v_target", "finite", v);
+		if ((present & OPE_IN_Q) && !isfinite(row->q))
+			return bad_input(err, "q_logged", "finite", row->q);
+		if ((present & OPE_IN_V) && !isfinite(row->v))
+			return bad_input(err, "v_target", "finite", row->v);
 	}
 	return true;
 }
 
+/* Fail with "<what> is out of range for <name> <value>, ..." (name3 may be NULL). */
 static bool
-overflow(AbError *err, double r, double mu, double pi)
+overflow(AbError *err, const char *what, const char *name1, double value1,
+		 const char *name2, double value2, const char *name3, double value3)
 {
-	char		rb[FLOAT_TEXT_LEN],
-				mb[FLOAT_TEXT_LEN],
-				pb[FLOAT_TEXT_LEN];
+	char		b1[FLOAT_TEXT_LEN],
+				b2[FLOAT_TEXT_LEN],
+				b3[FLOAT_TEXT_LEN];
 
-	float_to_text(r, rb);
-	float_to_text(mu, mb);
-	float_to_text(pi, pb);
-	ab_fail(err, AB_ERR_OUT_OF_RANGE,
-			"importance-weighted reward is out of range for reward %s, propensity %s, target_probability %s",
-			rb, mb, pb);
+	float_to_text(value1, b1);
+	float_to_text(value2, b2);
+	float_to_text(value3, b3);
+	ab_fail(err, AB_ERR_OUT_OF_RANGE, "%s is out of range for %s %s, %s %s%s%s%s%s",
+			what, name1, b1, name2, b2,
+			name3 ? ", " : "", name3 ? name3 : "", name3 ? " " : "", name3 ? b3 : "");
 	ab_detail(err, "The squared terms of the estimators overflow double precision.");
 	return false;
 }
 
-bool
-ope_state_add(OpeState *s, double r, double mu, double pi,
-			  double q, double v, AbError *err)
+static bool
+count_overflow(AbError *err)
 {
-	double		w,
+	return ab_fail(err, AB_ERR_OUT_OF_RANGE, "ope_state row count is out of range");
+}
+
+/*
+ * Every term added to a sum is bounded by a sum of squares (|x y| <=
+ * (x^2 + y^2) / 2), so checking the squares, and the running sums of
+ * squares they will join, covers every product and every running sum.
+ */
+bool
+ope_state_add(OpeState *s, const OpeRow *row, unsigned present, AbError *err)
+{
+	bool		dr = ope_state_is_dr(s);
+	unsigned	needed = dr ? OPE_IN_ALL : (OPE_IN_R | OPE_IN_MU | OPE_IN_PI);
+	double		r = row->r,
+				pi = row->pi,
+				w,
 				wr,
 				pr,
-				big;
+				we = 0.0,
+				v = dr ? row->v : 0.0;
+	double		after;
 
-	if (!check_inputs(s, r, mu, pi, q, v, err))
+	if (!check_inputs(s, row, present, err))
 		return false;
+	if ((present & needed) != needed)
+	{
+		if (s->n_skipped == INT64_MAX)
+			return count_overflow(err);
+		s->n_skipped++;
+		return true;
+	}
+	if (s->n == INT64_MAX)
+		return count_overflow(err);
 
-	/*
-	 * Every term is bounded by the sum of squares checked here (|x y| <=
-	 * (x^2 + y^2) / 2), so one finiteness test per row covers all products
-	 * and, below, all running sums.
-	 */
-	w = pi / mu;
+	w = pi / row->mu;
 	wr = w * r;
 	pr = pi * r;
-	big = pr * pr + wr * wr + w * w;
-	if (ope_state_is_dr(s))
+	if (!isfinite(pr * pr + wr * wr + w * w))
+		return overflow(err, "importance-weighted reward", "reward", r, "propensity", row->mu,
+						"target_probability", pi);
+	if (dr)
 	{
-		double		e = r - q;
-		double		we = w * e;
+		we = w * (r - row->q);
+		if (!isfinite(we * we))
+			return overflow(err, "importance-weighted residual", "reward", r, "q_logged", row->q,
+							"propensity", row->mu);
+		if (!isfinite(v * v))
+			return overflow(err, "squared value", "v_target", v, "target_probability", pi, NULL, 0);
+	}
+	after = (s->sums[OPE_PI2_R2].hi + pr * pr) + (s->sums[OPE_W2_R2].hi + wr * wr) +
+		(s->sums[OPE_W2].hi + w * w) + (s->sums[OPE_W2_E2].hi + we * we) +
+		(s->sums[OPE_V2].hi + v * v);
+	if (!isfinite(after))
+		return ab_fail(err, AB_ERR_OUT_OF_RANGE,
+					   "sum of importance-weighted terms is out of range at row %lld",
+					   (long long) s->n + 1);
 
-		big += we * we + v * v;
-		if (!isfinite(big))
-			return overflow(err, r, mu, pi);
+	if (dr)
+	{
 		compsum_add(&s->sums[OPE_V], v);
 		compsum_add(&s->sums[OPE_V2], v * v);
 		if (pi > 0.0)
@@ -114,9 +148,6 @@ ope_state_add(OpeState *s, double r, double mu, double pi,
 			compsum_add(&s->sums[OPE_V_W], v * w);
 		}
 	}
-	else if (!isfinite(big))
-		return overflow(err, r, mu, pi);
-
 	if (pi > 0.0)
 	{
 		compsum_add(&s->sums[OPE_PI], pi);
@@ -133,26 +164,9 @@ ope_state_add(OpeState *s, double r, double mu, double pi,
 		if (w > s->max_weight)
 			s->max_weight = w;
 	}
-	if (s->n == 0 || mu < s->min_propensity)
-		s->min_propensity = mu;
+	if (s->n == 0 || row->mu < s->min_propensity)
+		s->min_propensity = row->mu;
 	s->n++;
-
-	/* The squares dominate every other sum; see above. */
-	big = s->sums[OPE_PI2_R2].hi + s->sums[OPE_W2_R2].hi + s->sums[OPE_W2].hi +
-		s->sums[OPE_W2_E2].hi + s->sums[OPE_V2].hi;
-	if (!isfinite(big))
-		return ab_fail(err, AB_ERR_OUT_OF_RANGE,
-					   "sum of importance-weighted terms is out of range after %lld rows",
-					   (long long) s->n);
-	return true;
-}
-
-bool
-ope_state_skip(OpeState *s, AbError *err)
-{
-	if (s->n_skipped == INT64_MAX)
-		return ab_fail(err, AB_ERR_OUT_OF_RANGE, "ope_state row count is out of range");
-	s->n_skipped++;
 	return true;
 }
 
@@ -160,7 +174,7 @@ static bool
 add_count(int64_t *dst, int64_t src, AbError *err)
 {
 	if (src > INT64_MAX - *dst)
-		return ab_fail(err, AB_ERR_OUT_OF_RANGE, "ope_state row count is out of range");
+		return count_overflow(err);
 	*dst += src;
 	return true;
 }

@@ -78,17 +78,31 @@ ope_state_is_dr(const OpeState *s)
 /* An empty state of the given kind. */
 void		ope_state_init(OpeState *s, bool dr);
 
+/* One log row; "present" is false for an input that was NULL. */
+typedef struct OpeRow
+{
+	double		r,
+				mu,
+				pi,
+				q,
+				v;
+} OpeRow;
+
+enum
+{
+	OPE_IN_R = 1, OPE_IN_MU = 2, OPE_IN_PI = 4, OPE_IN_Q = 8, OPE_IN_V = 16,
+	OPE_IN_ALL = 31
+};
+
 /*
- * Count one row.  Checks the inputs (mu in (0, 1], pi in [0, 1], all finite)
- * and that no product or running sum overflows; on failure the state is left
- * unchanged.  q and v are ignored by a basic state.
+ * Count one row.  "present" is a mask of OPE_IN_* bits: a row missing any
+ * input the state uses is counted in n_skipped, but the inputs it does have
+ * are still checked (a wrong propensity is never dropped silently).  Checks
+ * mu in (0, 1], pi in [0, 1], finiteness, and that no product or running sum
+ * overflows.  On failure the state is left unchanged.  q and v are ignored by
+ * a basic state.
  */
-bool		ope_state_add(OpeState *s, double r, double mu, double pi,
-						  double q, double v, AbError *err);
-
-/* Count one row skipped because an input was NULL. */
-bool		ope_state_skip(OpeState *s, AbError *err);
-
+bool		ope_state_add(OpeState *s, const OpeRow *row, unsigned present, AbError *err);
 /* dst := union of dst and src.  Both must be of the same kind. */
 bool		ope_state_merge(OpeState *dst, const OpeState *src, AbError *err);
 

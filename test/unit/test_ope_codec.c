@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ope_codec.h"
+#include "ope_test_util.h"
 #include "unit.h"
 
 static void
@@ -16,10 +17,10 @@ random_state(OpeState *s, bool dr, unsigned long long *seed, int rows)
 
 	ope_state_init(s, dr);
 	for (i = 0; i < rows; i++)
-		CHECK(ope_state_add(s, unit_rand01(seed) * 7, 0.01 + 0.99 * unit_rand01(seed),
+		CHECK(ope_add(s, unit_rand01(seed) * 7, 0.01 + 0.99 * unit_rand01(seed),
 							unit_rand01(seed) < 0.5 ? 0 : unit_rand01(seed),
 							unit_rand01(seed), unit_rand01(seed), &err));
-	CHECK(ope_state_skip(s, &err));
+	CHECK(ope_skip(s, &err));
 }
 
 static void

@@ -4,6 +4,7 @@
  */
 #include "ope_estimators.h"
 #include "ope_reference.h"
+#include "ope_test_util.h"
 #include "unit.h"
 
 static void
@@ -14,7 +15,7 @@ fill(OpeState *s, const RefRow *rows, int n, bool dr)
 
 	ope_state_init(s, dr);
 	for (i = 0; i < n; i++)
-		CHECK(ope_state_add(s, rows[i].r, rows[i].mu, rows[i].pi, rows[i].q, rows[i].v, &err));
+		CHECK(ope_add(s, rows[i].r, rows[i].mu, rows[i].pi, rows[i].q, rows[i].v, &err));
 }
 
 /*

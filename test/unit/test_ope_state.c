@@ -3,6 +3,7 @@
 
 #include "ope_estimators.h"
 #include "ope_state.h"
+#include "ope_test_util.h"
 #include "unit.h"
 
 static bool
@@ -15,9 +16,9 @@ add_fails(bool dr, double r, double mu, double pi, double q, double v, AbErrorKi
 	bool		ok;
 
 	ope_state_init(&s, dr);
-	CHECK(ope_state_add(&s, 1, 0.5, 0.5, 0, 0, &err));
+	CHECK(ope_add(&s, 1, 0.5, 0.5, 0, 0, &err));
 	before = s;
-	ok = !ope_state_add(&s, r, mu, pi, q, v, &err) && err.kind == kind &&
+	ok = !ope_add(&s, r, mu, pi, q, v, &err) && err.kind == kind &&
 		strstr(err.message, needle) != NULL &&
 		memcmp(&s, &before, sizeof(s)) == 0;	/* unchanged on failure */
 	if (!ok)
@@ -40,7 +41,36 @@ input_checks(void)
 	/* weight x reward overflows */
 	CHECK(add_fails(false, 1e300, 1e-300, 1, 0, 0, AB_ERR_OUT_OF_RANGE, "out of range"));
 	CHECK(add_fails(false, 1, 5e-324, 1, 0, 0, AB_ERR_OUT_OF_RANGE, "out of range"));
-	CHECK(add_fails(true, 1e308, 0.5, 0, -1e308, 0, AB_ERR_OUT_OF_RANGE, "out of range"));
+	CHECK(add_fails(true, 1e308, 0.5, 0, -1e308, 0, AB_ERR_OUT_OF_RANGE, "q_logged -1e+308"));
+	CHECK(add_fails(true, 1, 0.5, 0.5, 0, 1e300, AB_ERR_OUT_OF_RANGE, "v_target 1e+300"));
+}
+
+/* A row with a NULL is skipped, but its other inputs are still checked. */
+static void
+skipped_rows(void)
+{
+	OpeState	s;
+	AbError		err;
+	OpeRow		row = {1, 5.0, 0.5, 0, 0};
+
+	ope_state_init(&s, false);
+	CHECK(!ope_state_add(&s, &row, OPE_IN_MU | OPE_IN_PI, &err) && err.kind == AB_ERR_VALUE &&
+		  strstr(err.message, "propensity") != NULL);
+	row.mu = 0.5;
+	CHECK(ope_state_add(&s, &row, OPE_IN_MU | OPE_IN_PI, &err));
+	/* q and v are not inputs of a basic state */
+	CHECK(ope_state_add(&s, &row, OPE_IN_R | OPE_IN_MU | OPE_IN_PI, &err));
+	CHECK(s.n == 1 && s.n_skipped == 1);
+	ope_state_init(&s, true);
+	CHECK(ope_state_add(&s, &row, OPE_IN_R | OPE_IN_MU | OPE_IN_PI, &err));
+	CHECK(s.n == 0 && s.n_skipped == 1);
+
+	/* the row count cannot wrap */
+	ope_state_init(&s, false);
+	s.n = INT64_MAX;
+	s.min_propensity = 1;
+	CHECK(!ope_state_add(&s, &row, OPE_IN_ALL, &err) && err.kind == AB_ERR_OUT_OF_RANGE);
+	CHECK(s.n == INT64_MAX);
 }
 
 static void
@@ -53,8 +83,9 @@ sum_overflow(void)
 
 	ope_state_init(&s, false);
 	for (i = 0; i < 10 && ok; i++)
-		ok = ope_state_add(&s, 1e154, 1, 1, 0, 0, &err);
+		ok = ope_add(&s, 7e153, 1, 1, 0, 0, &err);
 	CHECK(!ok && err.kind == AB_ERR_OUT_OF_RANGE);
+	CHECK(s.n == 1);			/* the failed row left no trace */
 }
 
 static void
@@ -79,10 +110,10 @@ merge_halves(void)
 					q = unit_rand01(&seed),
 					v = unit_rand01(&seed);
 
-		CHECK(ope_state_add(&whole, r, mu, pi, q, v, &err));
-		CHECK(ope_state_add(i % 3 ? &a : &b, r, mu, pi, q, v, &err));
+		CHECK(ope_add(&whole, r, mu, pi, q, v, &err));
+		CHECK(ope_add(i % 3 ? &a : &b, r, mu, pi, q, v, &err));
 	}
-	CHECK(ope_state_skip(&b, &err));
+	CHECK(ope_skip(&b, &err));
 	CHECK(ope_state_merge(&a, &b, &err));
 	CHECK(a.n == whole.n && a.n_matched == whole.n_matched && a.n_skipped == 1);
 	CHECK(a.max_weight == whole.max_weight && a.min_propensity == whole.min_propensity);
@@ -151,6 +182,7 @@ void
 test_ope_state(void)
 {
 	input_checks();
+	skipped_rows();
 	sum_overflow();
 	merge_halves();
 	validation();
