@@ -27,6 +27,11 @@ CREATE TYPE ope_state (
 	STORAGE = main
 );
 
+COMMENT ON FUNCTION ope_state_in(cstring) IS 'text input of ope_state (JSON)';
+COMMENT ON FUNCTION ope_state_out(ope_state) IS 'text output of ope_state (JSON, exact digits)';
+COMMENT ON FUNCTION ope_state_recv(internal) IS 'binary input of ope_state (validated field by field)';
+COMMENT ON FUNCTION ope_state_send(ope_state) IS 'binary output of ope_state';
+
 COMMENT ON TYPE ope_state IS
 	'mergeable off-policy evaluation accumulator: compensated sums for replay, IPS, SNIPS, DM, DR and SNDR';
 

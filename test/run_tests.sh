@@ -38,6 +38,17 @@ print_summary() {
   else
     echo "  RESULT     FAILED"
   fi
+  # The closing line CI reads: stages that passed and failed.
+  local line passed=0 failed=0
+  for line in "${RESULTS[@]}"; do
+    case "$line" in
+      *FAIL*) failed=$((failed + 1)) ;;
+      *skipped*) ;;
+      *) passed=$((passed + 1)) ;;
+    esac
+  done
+  [[ $rc -ne 0 && $failed -eq 0 ]] && failed=1
+  echo "stages: $passed passed, $failed failed"
 }
 
 # step NAME CMD...: run one stage and record its outcome (unless the stage
