@@ -9,14 +9,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-# shellcheck source=test/lib/common.sh
-source test/lib/common.sh
-# shellcheck source=test/lib/deps.sh
-source test/lib/deps.sh
-# shellcheck source=test/lib/cluster.sh
-source test/lib/cluster.sh
-# shellcheck source=test/lib/build.sh
-source test/lib/build.sh
+# shellcheck source=test/lib/all.sh
+source test/lib/all.sh
 
 RESULTS=()
 FAILED=0

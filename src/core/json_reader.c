@@ -157,17 +157,28 @@ scan_number(const char *p, const char *end)
 	return (size_t) (p - s);
 }
 
-bool
-json_read_double(JsonReader *r, double *out)
+/* The next number token (after white space): its length, or 0 on error. */
+static size_t
+next_number(JsonReader *r, const char *what)
 {
 	size_t		n;
 
 	if (r->failed)
-		return false;
+		return 0;
 	skip_ws(r);
 	n = scan_number(r->p, r->end);
 	if (n == 0)
-		return json_fail(r, "expected a number");
+		json_fail(r, "expected %s", what);
+	return n;
+}
+
+bool
+json_read_double(JsonReader *r, double *out)
+{
+	size_t		n = next_number(r, "a number");
+
+	if (n == 0)
+		return false;
 	if (!text_to_float(r->p, n, out))
 		return json_fail(r, "number \"%.*s\" is out of range for type double precision",
 						 (int) (n > 40 ? 40 : n), r->p);
@@ -178,14 +189,10 @@ json_read_double(JsonReader *r, double *out)
 bool
 json_read_int64(JsonReader *r, int64_t *out)
 {
-	size_t		n;
+	size_t		n = next_number(r, "an integer");
 
-	if (r->failed)
-		return false;
-	skip_ws(r);
-	n = scan_number(r->p, r->end);
 	if (n == 0)
-		return json_fail(r, "expected an integer");
+		return false;
 	if (!text_to_int64(r->p, n, out))
 		return json_fail(r, "\"%.*s\" is not an integer in the range of bigint",
 						 (int) (n > 40 ? 40 : n), r->p);
