@@ -6,7 +6,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 AB_DEPS=(postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc clang
-         python3 python3-numpy)
+         python3 python3-numpy libdigest-murmurhash3-pureperl-perl)
 
 _ab_missing_pkgs() {
   local p

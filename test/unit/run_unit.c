@@ -21,6 +21,7 @@ static const UnitTest tests[] = {
 	{"ope_state", test_ope_state},
 	{"ope_estimators", test_ope_estimators},
 	{"ope_codec", test_ope_codec},
+	{"feature_hash", test_feature_hash},
 };
 
 int

@@ -56,5 +56,6 @@ void		test_compsum(void);
 void		test_ope_state(void);
 void		test_ope_estimators(void);
 void		test_ope_codec(void);
+void		test_feature_hash(void);
 
 #endif
