@@ -22,6 +22,7 @@ static const UnitTest tests[] = {
 	{"ope_estimators", test_ope_estimators},
 	{"ope_codec", test_ope_codec},
 	{"feature_hash", test_feature_hash},
+	{"thompson", test_thompson},
 };
 
 int

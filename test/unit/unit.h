@@ -57,5 +57,6 @@ void		test_ope_state(void);
 void		test_ope_estimators(void);
 void		test_ope_codec(void);
 void		test_feature_hash(void);
+void		test_thompson(void);
 
 #endif

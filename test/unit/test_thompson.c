@@ -1,0 +1,661 @@
+/*
+ * Thompson-sampling probabilities against independent references:
+ *  - k = 2: P(A > B) = Phi((m_a - m_b) / sqrt(s_a^2 + s_b^2));
+ *  - equal means, k = 3 and 4: the differences X_a - X_b are jointly
+ *    normal with mean 0, and the orthant probabilities of 2 and 3 centred
+ *    normals are 1/4 + asin(r)/(2 pi) and 1/8 + (sum of asin r_ij)/(4 pi)
+ *    (Sheppard; e.g. Tong, The Multivariate Normal Distribution, 1990),
+ *    with asin(r) = pi/2 - theta taken from 1 - r^2 written without
+ *    cancellation (asin near r = 1 would lose 1e-10 to rounding);
+ *  - composite Simpson on a fine uniform grid, written out here with no
+ *    adaptivity, pruning or prefix products;
+ *  - Monte Carlo with 10^6 draws (splitmix64 + Box–Muller), within 5
+ *    binomial standard errors.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "normal.h"
+#include "thompson.h"
+#include "unit.h"
+
+#define PI 3.14159265358979323846
+
+static bool
+tp(const double *m, const double *s, int k, double *p)
+{
+	AbError		err;
+
+	err.kind = AB_OK;
+	if (!thompson_probabilities(m, s, k, p, &err))
+	{
+		fprintf(stderr, "thompson_probabilities failed: %s\n", err.message);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * P(arm a wins) by composite Simpson, step min sd / (2 div), over +-14 sds
+ * of every continuous arm, starting at `from` (a point mass below which the
+ * continuous arms cannot win; the integrand does not vanish there, so that
+ * needs a finer step).
+ */
+static double
+simpson(const double *m, const double *s, int k, int a, double from, int div)
+{
+	double		lo = INFINITY,
+				hi = -INFINITY,
+				smin = INFINITY,
+				h,
+				acc = 0.0;
+	long		n,
+				i;
+	int			b;
+
+	for (b = 0; b < k; b++)
+	{
+		if (s[b] == 0.0)
+			continue;
+		lo = fmin(lo, m[b] - 14.0 * s[b]);
+		hi = fmax(hi, m[b] + 14.0 * s[b]);
+		smin = fmin(smin, s[b]);
+	}
+	lo = fmax(lo, from);
+	n = 2 * ((long) ((hi - lo) / (smin / div)) + 1);
+	h = (hi - lo) / n;
+	for (i = 0; i <= n; i++)
+	{
+		double		t = lo + i * h;
+		double		f = normal_pdf((t - m[a]) / s[a]) / s[a];
+
+		for (b = 0; b < k; b++)
+			if (b != a)
+				f *= s[b] == 0.0 ? (t >= m[b] ? 1.0 : 0.0) : normal_cdf((t - m[b]) / s[b]);
+		acc += (i == 0 || i == n) ? f : (i % 2 ? 4.0 * f : 2.0 * f);
+	}
+	return acc * h / 3.0;
+}
+
+static double
+box_muller(unsigned long long *st, double *spare, bool *have)
+{
+	double		u1,
+				u2,
+				r;
+
+	if (*have)
+	{
+		*have = false;
+		return *spare;
+	}
+	do
+		u1 = unit_rand01(st);
+	while (u1 == 0.0);
+	u2 = unit_rand01(st);
+	r = sqrt(-2.0 * log(u1));
+	*spare = r * sin(2.0 * PI * u2);
+	*have = true;
+	return r * cos(2.0 * PI * u2);
+}
+
+static void
+test_k2_closed_form(void)
+{
+	static const double ms[] = {-3, -1, 0, 0.3, 1, 2.5, 6};
+	static const double ss[] = {1e-3, 0.05, 0.3, 1, 2, 7, 100};
+	double		worst = 0.0;
+	int			i,
+				j,
+				p,
+				q;
+
+	for (i = 0; i < 7; i++)
+		for (j = 0; j < 7; j++)
+			for (p = 0; p < 7; p++)
+				for (q = 0; q < 7; q++)
+				{
+					double		m[2] = {ms[i], ms[j]};
+					double		s[2] = {ss[p], ss[q]};
+					double		pr[2];
+					double		d = (m[0] - m[1]) / hypot(s[0], s[1]);
+
+					if (!tp(m, s, 2, pr))
+					{
+						CHECK(false);
+						continue;
+					}
+					CHECK_NEAR(pr[0], normal_cdf(d), 1e-9);
+					CHECK_NEAR(pr[1], normal_cdf(-d), 1e-9);
+					worst = fmax(worst, fmax(fabs(pr[0] - normal_cdf(d)),
+											 fabs(pr[1] - normal_cdf(-d))));
+				}
+	/* the tolerance the header promises, with room to spare */
+	CHECK(worst <= 1e-12);
+}
+
+/* Extreme but legitimate scales and offsets, k = 2, against the closed form. */
+static void
+test_k2_extremes(void)
+{
+	static const double cases[][4] = {
+		/* m_a, m_b, s_a, s_b */
+		{1e-6, 0, 1e-6, 1e3},	/* a needle against a haystack */
+		{0, 0, 1e-6, 1e3},
+		{1e6, 1e6 + 1e-6, 1e-6, 1e-6},	/* a large common offset */
+		{-1e6, -1e6 + 3e-9, 1e-9, 2e-9},
+		{1e300, -1e300, 1e300, 1e300},	/* near overflow */
+		{1e-300, 0, 1e-300, 1e-300},	/* near underflow */
+		{0, 10, 1, 1},			/* one arm dominating */
+		{0, 37, 1, 1},
+		{5, 0, 1e-8, 1e8},
+		{1e8, 0, 1, 1e8},
+	};
+	size_t		c;
+
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++)
+	{
+		double		m[2] = {cases[c][0], cases[c][1]};
+		double		s[2] = {cases[c][2], cases[c][3]};
+		double		d = (m[0] - m[1]) / hypot(s[0], s[1]);
+		double		pr[2];
+
+		if (!tp(m, s, 2, pr))
+		{
+			CHECK(false);
+			continue;
+		}
+		CHECK_NEAR(pr[0], normal_cdf(d), 1e-9);
+		CHECK_NEAR(pr[1], normal_cdf(-d), 1e-9);
+	}
+
+	/* far apart: the loser is exactly 0, the winner exactly 1 */
+	{
+		double		m[2] = {0, 100},
+					s[2] = {1, 1},
+					pr[2];
+
+		CHECK(tp(m, s, 2, pr) && pr[0] == 0.0 && pr[1] == 1.0);
+	}
+}
+
+/* Equal means, k = 3 and 4: orthant probabilities in closed form. */
+static void
+test_equal_means_orthant(void)
+{
+	static const double ss[] = {1e-6, 0.01, 0.5, 1, 3, 1e3};
+	int			i,
+				j,
+				l,
+				q;
+
+	for (i = 0; i < 6; i++)
+		for (j = 0; j < 6; j++)
+			for (l = 0; l < 6; l++)
+			{
+				double		m[3] = {0.25, 0.25, 0.25};
+				double		s[3] = {ss[i], ss[j], ss[l]};
+				double		pr[3];
+				int			a;
+
+				if (!tp(m, s, 3, pr))
+				{
+					CHECK(false);
+					continue;
+				}
+				for (a = 0; a < 3; a++)
+				{
+					double		sa = s[a] * s[a],
+								sb = s[(a + 1) % 3] * s[(a + 1) % 3],
+								sc = s[(a + 2) % 3] * s[(a + 2) % 3];
+					/* asin(r) = pi/2 - theta, r = cos(theta): exact near r = 1 */
+					double		theta = atan2(sqrt(sa * sb + sa * sc + sb * sc), sa);
+
+					CHECK_NEAR(pr[a], 0.5 - theta / (2.0 * PI), 1e-10);
+				}
+			}
+
+	for (q = 0; q < 20; q++)
+	{
+		unsigned long long st = 77 + q;
+		double		m[4],
+					s[4],
+					pr[4];
+		int			a;
+
+		for (a = 0; a < 4; a++)
+		{
+			m[a] = -2.0;
+			s[a] = pow(10.0, 4.0 * unit_rand01(&st) - 2.0);
+		}
+		if (!tp(m, s, 4, pr))
+		{
+			CHECK(false);
+			continue;
+		}
+		for (a = 0; a < 4; a++)
+		{
+			/*
+			 * D_b = X_a - X_b: Var = s_a^2 + s_b^2, Cov(D_b, D_c) = s_a^2,
+			 * so r_bc = cos(theta) with theta as in the k = 3 case
+			 */
+			double		v[3],
+						acc = 0.125,
+						sa = s[a] * s[a];
+			int			b,
+						n = 0,
+						x,
+						y;
+
+			for (b = 0; b < 4; b++)
+				if (b != a)
+					v[n++] = s[b] * s[b];
+			for (x = 0; x < 3; x++)
+				for (y = x + 1; y < 3; y++)
+					acc += (PI / 2.0 - atan2(sqrt(sa * v[x] + sa * v[y] + v[x] * v[y]), sa)) /
+						(4.0 * PI);
+			CHECK_NEAR(pr[a], acc, 1e-10);
+		}
+	}
+}
+
+static void
+test_equal_arms(void)
+{
+	static const int ks[] = {1, 2, 3, 7, 64, 1000};
+	size_t		c;
+
+	for (c = 0; c < sizeof(ks) / sizeof(ks[0]); c++)
+	{
+		int			k = ks[c],
+					a,
+					z;
+
+		for (z = 0; z < 2; z++)
+		{
+			double	   *m = malloc(sizeof(double) * k);
+			double	   *s = malloc(sizeof(double) * k);
+			double	   *pr = malloc(sizeof(double) * k);
+			double		worst = 0.0;
+
+			for (a = 0; a < k; a++)
+			{
+				m[a] = 0.7;
+				s[a] = z ? 1.3 : 0.0;	/* continuous, then point masses */
+			}
+			CHECK(tp(m, s, k, pr));
+			for (a = 0; a < k; a++)
+				worst = fmax(worst, fabs(pr[a] - 1.0 / k));
+			CHECK(worst <= 1e-12);
+			free(m);
+			free(s);
+			free(pr);
+		}
+	}
+}
+
+/* Against Simpson's rule, random 3- to 6-arm configurations. */
+static void
+test_simpson(void)
+{
+	unsigned long long st = 2024;
+	int			q;
+
+	for (q = 0; q < 12; q++)
+	{
+		int			k = 3 + q % 4,
+					a;
+		double		m[6],
+					s[6],
+					pr[6];
+
+		for (a = 0; a < k; a++)
+		{
+			m[a] = 4.0 * unit_rand01(&st) - 2.0;
+			s[a] = pow(10.0, 1.5 * unit_rand01(&st) - 1.0);
+		}
+		if (!tp(m, s, k, pr))
+		{
+			CHECK(false);
+			continue;
+		}
+		for (a = 0; a < k; a++)
+			CHECK_NEAR(pr[a], simpson(m, s, k, a, -INFINITY, 10), 1e-9);
+	}
+}
+
+/* Many arms: 2999 equal ones and one apart; the reference needs only pow. */
+static void
+test_many_arms(void)
+{
+	int			k = 3000,
+				a;
+	double	   *m = malloc(sizeof(double) * k);
+	double	   *s = malloc(sizeof(double) * k);
+	double	   *pr = malloc(sizeof(double) * k);
+	double		ref = 0.0,
+				h = 0.01,
+				worst = 0.0;
+	int			i;
+
+	for (a = 0; a < k; a++)
+	{
+		m[a] = 0.0;
+		s[a] = 1.0;
+	}
+	m[1234] = 3.0;
+	s[1234] = 0.5;
+	CHECK(tp(m, s, k, pr));
+	/* trapezoid over [-4, 12] of phi_special * Phi^(k-1) */
+	for (i = 0; i <= 1600; i++)
+	{
+		double		t = -4.0 + i * h;
+		double		f = normal_pdf((t - 3.0) / 0.5) / 0.5 * pow(normal_cdf(t), k - 1);
+
+		ref += (i == 0 || i == 1600) ? 0.5 * f : f;
+	}
+	ref *= h;
+	CHECK_NEAR(pr[1234], ref, 1e-9);
+	for (a = 0; a < k; a++)
+		if (a != 1234)
+			worst = fmax(worst, fabs(pr[a] - (1.0 - ref) / (k - 1)));
+	CHECK(worst <= 1e-12);
+	free(m);
+	free(s);
+	free(pr);
+}
+
+/* Monte Carlo, 10^6 draws per configuration, within 5 standard errors. */
+static void
+test_monte_carlo(void)
+{
+	static const double m3[] = {0, 0.5, 1};
+	static const double s3[] = {1, 2, 0.5};
+	static const double m5[] = {0, 0.2, -0.3, 0.1, 0.4};
+	static const double s5[] = {0.3, 1, 2, 0.1, 0.5};
+	/* mixed scales and a point mass (arm 5, sd 0) */
+	static const double m8[] = {1.05, 0.8, 0.0, 1.1, 0.9, 1.1, -3.0, 1.05};
+	static const double s8[] = {0.05, 0.3, 1.0, 0.01, 0.5, 0.0, 3.0, 0.2};
+	const double *ms[3] = {m3, m5, m8};
+	const double *ss[3] = {s3, s5, s8};
+	const int	ks[3] = {3, 5, 8};
+	const long	N = 1000000;
+	int			c;
+
+	for (c = 0; c < 3; c++)
+	{
+		int			k = ks[c],
+					a;
+		long		count[8] = {0},
+					i;
+		double		pr[8],
+					x[8],
+					spare = 0.0;
+		bool		have = false;
+		unsigned long long st = 4242 + c;
+
+		CHECK(tp(ms[c], ss[c], k, pr));
+		for (i = 0; i < N; i++)
+		{
+			int			best = 0;
+
+			for (a = 0; a < k; a++)
+			{
+				x[a] = ms[c][a] + ss[c][a] * box_muller(&st, &spare, &have);
+				if (x[a] > x[best])
+					best = a;
+			}
+			count[best]++;
+		}
+		for (a = 0; a < k; a++)
+		{
+			double		se = sqrt(pr[a] * (1.0 - pr[a]) / N);
+
+			CHECK(pr[a] > 1e-3);	/* the check below has power */
+			CHECK(fabs((double) count[a] / N - pr[a]) <= 5.0 * se);
+		}
+	}
+}
+
+static void
+test_point_masses(void)
+{
+	double		pr[4];
+
+	/* only point masses: the top ones split evenly, exactly */
+	{
+		double		m[4] = {1, 3, 3, 2},
+					s[4] = {0, 0, 0, 0};
+
+		CHECK(tp(m, s, 4, pr) && pr[0] == 0.0 && pr[1] == 0.5 && pr[2] == 0.5 && pr[3] == 0.0);
+	}
+	{
+		double		m[1] = {-5},
+					s[1] = {0};
+
+		CHECK(tp(m, s, 1, pr) && pr[0] == 1.0);
+	}
+	/* two tied point masses and a continuous arm centred on them */
+	{
+		double		m[3] = {0, 0, 0},
+					s[3] = {0, 0, 1};
+
+		CHECK(tp(m, s, 3, pr));
+		CHECK_NEAR(pr[0], 0.25, 1e-14);
+		CHECK_NEAR(pr[1], 0.25, 1e-14);
+		CHECK_NEAR(pr[2], 0.5, 1e-14);
+	}
+	/* a lower point mass never wins */
+	{
+		double		m[3] = {0, 1, 0},
+					s[3] = {0, 0, 1};
+
+		CHECK(tp(m, s, 3, pr));
+		CHECK(pr[0] == 0.0);
+		CHECK_NEAR(pr[1], normal_cdf(1.0), 1e-14);
+		CHECK_NEAR(pr[2], normal_cdf(-1.0), 1e-14);
+	}
+	/* k = 2, a point against a normal: Phi((m - M) / s) */
+	{
+		static const double dm[] = {-9, -3, -0.5, 0, 0.7, 4, 12};
+		static const double ss[] = {1e-4, 0.2, 1, 50};
+		int			i,
+					j;
+
+		for (i = 0; i < 7; i++)
+			for (j = 0; j < 4; j++)
+			{
+				double		m[2] = {1.5, 1.5 + dm[i] * ss[j]},
+							s[2] = {0, ss[j]},
+							z;
+
+				/* m[1] - m[0] is exact, dm[i] * ss[j] was rounded */
+				z = (m[1] - m[0]) / s[1];
+				CHECK(tp(m, s, 2, pr));
+				CHECK_NEAR(pr[1], normal_cdf(z), 1e-12);
+				CHECK_NEAR(pr[0], normal_cdf(-z), 1e-12);
+			}
+	}
+	/* a point and three normals: the normals integrate only above it */
+	{
+		double		m[4] = {0.3, 0, 0.5, -1},
+					s[4] = {0, 1, 0.4, 2};
+		int			a;
+
+		CHECK(tp(m, s, 4, pr));
+		CHECK_NEAR(pr[0], normal_cdf(0.3) * normal_cdf(-0.5) * normal_cdf(0.65), 1e-12);
+		for (a = 1; a < 4; a++)
+			CHECK_NEAR(pr[a], simpson(m, s, 4, a, 0.3, 400), 1e-9);
+	}
+	/* continuity: sd -> 0 approaches the point mass (the gap is O(sd^2)) */
+	{
+		double		m[3] = {0.2, 0, 0.5},
+					s[3] = {0, 1, 1e3},
+					p0[3],
+					p1[3];
+		int			a;
+
+		CHECK(tp(m, s, 3, p0));
+		s[0] = 1e-7;
+		CHECK(tp(m, s, 3, p1));
+		for (a = 0; a < 3; a++)
+			CHECK_NEAR(p1[a], p0[a], 1e-9);
+	}
+	/* a point mass far above everything takes all */
+	{
+		double		m[3] = {50, 0, 1},
+					s[3] = {0, 1, 2};
+
+		CHECK(tp(m, s, 3, pr) && pr[0] == 1.0 && pr[1] == 0.0 && pr[2] == 0.0);
+	}
+}
+
+/* Sums to 1; permuting the arms permutes the probabilities; invariances. */
+static void
+test_sum_symmetry_invariance(void)
+{
+	unsigned long long st = 99;
+	int			q;
+
+	for (q = 0; q < 30; q++)
+	{
+		int			k = 2 + q % 11,
+					a,
+					perm[12];
+		double		m[12],
+					s[12],
+					pm[12],
+					ps[12],
+					pr[12],
+					pp[12],
+					sum = 0.0;
+
+		for (a = 0; a < k; a++)
+		{
+			m[a] = 3.0 * unit_rand01(&st);
+			s[a] = unit_rand01(&st) < 0.1 ? 0.0 : pow(10.0, 3.0 * unit_rand01(&st) - 2.0);
+			perm[a] = a;
+		}
+		for (a = k - 1; a > 0; a--)
+		{
+			int			b = (int) (unit_rand01(&st) * (a + 1)),
+						t = perm[a];
+
+			perm[a] = perm[b];
+			perm[b] = t;
+		}
+		if (!tp(m, s, k, pr))
+		{
+			CHECK(false);
+			continue;
+		}
+		for (a = 0; a < k; a++)
+		{
+			CHECK(pr[a] >= 0.0 && pr[a] <= 1.0);
+			sum += pr[a];
+			pm[a] = m[perm[a]];
+			ps[a] = s[perm[a]];
+		}
+		CHECK_NEAR(sum, 1.0, 1e-14);
+		CHECK(tp(pm, ps, k, pp));
+		for (a = 0; a < k; a++)
+			CHECK_NEAR(pp[a], pr[perm[a]], 1e-13);
+
+		/* affine invariance: scaled by 1e6 and shifted by 1e7, or scaled by 1e-200 */
+		for (a = 0; a < k; a++)
+		{
+			pm[a] = 1e7 + 1e6 * m[a];
+			ps[a] = 1e6 * s[a];
+		}
+		CHECK(tp(pm, ps, k, pp));
+		for (a = 0; a < k; a++)
+			CHECK_NEAR(pp[a], pr[a], 1e-9);
+		for (a = 0; a < k; a++)
+		{
+			pm[a] = 1e-200 * m[a];
+			ps[a] = 1e-200 * s[a];
+		}
+		CHECK(tp(pm, ps, k, pp));
+		for (a = 0; a < k; a++)
+			CHECK_NEAR(pp[a], pr[a], 1e-9);
+	}
+}
+
+/* The work-space form: same answer, statistics filled, bounded cost. */
+static void
+test_work_and_stats(void)
+{
+	double		m[6] = {0, 0.3, -0.2, 0.1, 0.5, 0.2};
+	double		s[6] = {1, 0.5, 2, 0.8, 0.3, 1.5};
+	double		p1[6],
+				p2[6];
+	double	   *work = malloc(sizeof(double) * thompson_work_doubles(6));
+	ThompsonStats st;
+	AbError		err;
+	int			a;
+
+	CHECK(tp(m, s, 6, p1));
+	CHECK(thompson_probabilities_work(m, s, 6, p2, work, &st, &err));
+	for (a = 0; a < 6; a++)
+		CHECK(p1[a] == p2[a]);
+	CHECK(st.converged && st.arms_integrated == 6 && st.intervals > 0 &&
+		  st.nodes > 0 && st.nodes < 2000 && st.error_estimate <= 1e-12);
+	CHECK(thompson_work_doubles(0) == 0 && thompson_work_doubles(1) > 0);
+	free(work);
+}
+
+static void
+test_errors(void)
+{
+	double		m[3] = {0, 1, 2},
+				s[3] = {1, 1, 1},
+				pr[3];
+	AbError		err;
+	int			i;
+	static const double bad_means[] = {NAN, INFINITY, -INFINITY};
+	static const double bad_sds[] = {-1.0, -1e-300, NAN, INFINITY};
+
+	err.kind = AB_OK;
+	CHECK(!thompson_probabilities(m, s, 0, pr, &err) && err.kind == AB_ERR_VALUE &&
+		  err.message[0] != '\0');
+	err.kind = AB_OK;
+	CHECK(!thompson_probabilities(m, s, -4, pr, &err) && err.kind == AB_ERR_VALUE);
+	err.kind = AB_OK;
+	CHECK(!thompson_probabilities(NULL, s, 3, pr, &err) && err.kind == AB_ERR_VALUE);
+	err.kind = AB_OK;
+	CHECK(!thompson_probabilities(m, s, 3, NULL, &err) && err.kind == AB_ERR_VALUE);
+	for (i = 0; i < 3; i++)
+	{
+		m[1] = bad_means[i];
+		err.kind = AB_OK;
+		CHECK(!thompson_probabilities(m, s, 3, pr, &err) && err.kind == AB_ERR_VALUE &&
+			  strstr(err.message, "mean of arm 1") != NULL);
+	}
+	m[1] = 1.0;
+	for (i = 0; i < 4; i++)
+	{
+		s[2] = bad_sds[i];
+		err.kind = AB_OK;
+		CHECK(!thompson_probabilities(m, s, 3, pr, &err) && err.kind == AB_ERR_VALUE &&
+			  strstr(err.message, "arm 2") != NULL);
+	}
+	/* a NULL AbError is allowed */
+	CHECK(!thompson_probabilities(m, s, 3, pr, NULL));
+}
+
+void
+test_thompson(void)
+{
+	test_k2_closed_form();
+	test_k2_extremes();
+	test_equal_means_orthant();
+	test_equal_arms();
+	test_simpson();
+	test_many_arms();
+	test_monte_carlo();
+	test_point_masses();
+	test_sum_symmetry_invariance();
+	test_work_and_stats();
+	test_errors();
+}
