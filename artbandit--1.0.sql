@@ -263,3 +263,176 @@ CREATE FUNCTION ope_diagnostics(state ope_state,
 
 COMMENT ON FUNCTION ope_diagnostics(ope_state) IS
 	'row counts, match rate, effective sample size and weight extremes of a state';
+
+-----------------------------------------------------------------------------
+-- banditmodel: per-arm weighted ridge sufficient statistics
+-----------------------------------------------------------------------------
+
+CREATE TYPE banditmodel;
+
+CREATE FUNCTION banditmodel_in(cstring) RETURNS banditmodel
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION banditmodel_out(banditmodel) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION banditmodel_recv(internal) RETURNS banditmodel
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION banditmodel_send(banditmodel) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE banditmodel (
+	INPUT = banditmodel_in,
+	OUTPUT = banditmodel_out,
+	RECEIVE = banditmodel_recv,
+	SEND = banditmodel_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double,
+	STORAGE = extended
+);
+
+COMMENT ON FUNCTION banditmodel_in(cstring) IS 'text input of banditmodel (JSON)';
+COMMENT ON FUNCTION banditmodel_out(banditmodel) IS 'text output of banditmodel (JSON, exact digits)';
+COMMENT ON FUNCTION banditmodel_recv(internal) IS 'binary input of banditmodel (validated field by field)';
+COMMENT ON FUNCTION banditmodel_send(banditmodel) IS 'binary output of banditmodel';
+COMMENT ON TYPE banditmodel IS
+	'contextual bandit model: per arm, weighted ridge sufficient statistics (n, sum w, A = sum w x x^T, b = sum w r x, sum w r, sum w r^2)';
+
+-- fitting and merging
+
+CREATE FUNCTION bandit_fit_transition(internal, int8, float8[], float8)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bandit_fit_transition(internal, int8, float8[], float8, float8)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bandit_merge_transition(internal, banditmodel)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bandit_fit_combine(internal, internal)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bandit_fit_serialize(internal)
+	RETURNS bytea AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bandit_fit_deserialize(bytea, internal)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bandit_fit_final(internal)
+	RETURNS banditmodel AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+COMMENT ON FUNCTION bandit_fit_transition(internal, int8, float8[], float8) IS 'transition function of bandit_fit';
+COMMENT ON FUNCTION bandit_fit_transition(internal, int8, float8[], float8, float8) IS 'transition function of weighted bandit_fit';
+COMMENT ON FUNCTION bandit_merge_transition(internal, banditmodel) IS 'transition function of the bandit_merge aggregate';
+COMMENT ON FUNCTION bandit_fit_combine(internal, internal) IS 'combine function of bandit_fit and bandit_merge';
+COMMENT ON FUNCTION bandit_fit_serialize(internal) IS 'serialize function of bandit_fit and bandit_merge (binary banditmodel)';
+COMMENT ON FUNCTION bandit_fit_deserialize(bytea, internal) IS 'deserialize function of bandit_fit and bandit_merge';
+COMMENT ON FUNCTION bandit_fit_final(internal) IS 'final function of bandit_fit and bandit_merge';
+
+CREATE AGGREGATE bandit_fit(action int8, context float8[], reward float8) (
+	SFUNC = bandit_fit_transition,
+	STYPE = internal,
+	FINALFUNC = bandit_fit_final,
+	COMBINEFUNC = bandit_fit_combine,
+	SERIALFUNC = bandit_fit_serialize,
+	DESERIALFUNC = bandit_fit_deserialize,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE bandit_fit(action int8, context float8[], reward float8, weight float8) (
+	SFUNC = bandit_fit_transition,
+	STYPE = internal,
+	FINALFUNC = bandit_fit_final,
+	COMBINEFUNC = bandit_fit_combine,
+	SERIALFUNC = bandit_fit_serialize,
+	DESERIALFUNC = bandit_fit_deserialize,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE bandit_merge(banditmodel) (
+	SFUNC = bandit_merge_transition,
+	STYPE = internal,
+	FINALFUNC = bandit_fit_final,
+	COMBINEFUNC = bandit_fit_combine,
+	SERIALFUNC = bandit_fit_serialize,
+	DESERIALFUNC = bandit_fit_deserialize,
+	PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE bandit_fit(int8, float8[], float8) IS
+	'banditmodel of rows (action, context, reward): per-arm ridge sufficient statistics; NULL rows skipped';
+COMMENT ON AGGREGATE bandit_fit(int8, float8[], float8, float8) IS
+	'weighted banditmodel of rows (action, context, reward, weight >= 0)';
+COMMENT ON AGGREGATE bandit_merge(banditmodel) IS
+	'union of banditmodel values of one dimension';
+
+CREATE FUNCTION bandit_merge(banditmodel, banditmodel) RETURNS banditmodel
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_merge(banditmodel, banditmodel) IS
+	'union of two models (NULL counts as empty)';
+
+CREATE FUNCTION bandit_update(model banditmodel, action int8, context float8[], reward float8)
+	RETURNS banditmodel AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bandit_update(model banditmodel, action int8, context float8[], reward float8,
+							  weight float8)
+	RETURNS banditmodel AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_update(banditmodel, int8, float8[], float8) IS
+	'the model with one more row (a NULL model starts a new one)';
+COMMENT ON FUNCTION bandit_update(banditmodel, int8, float8[], float8, float8) IS
+	'the model with one more weighted row (a NULL model starts a new one)';
+
+CREATE FUNCTION bandit_arms(model banditmodel,
+	OUT action int8, OUT n int8, OUT weight float8, OUT mean_reward float8)
+	RETURNS SETOF record
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_arms(banditmodel) IS
+	'one row per arm: action, rows, total weight and weighted mean reward';
+
+-- scoring and acting
+
+CREATE FUNCTION bandit_predict(model banditmodel, context float8[], action int8,
+							   ridge float8 DEFAULT 1.0)
+	RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_predict(banditmodel, float8[], int8, float8) IS
+	'ridge prediction theta_a^T x, theta_a = (ridge I + A_a)^-1 b_a (0 for an unseen action)';
+
+CREATE FUNCTION bandit_scores(model banditmodel, context float8[],
+							  candidates int8[] DEFAULT NULL, policy text DEFAULT 'greedy')
+	RETURNS float8[] AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_scores(banditmodel, float8[], int8[], text) IS
+	'what the policy maximises per candidate: predicted means, or upper confidence bounds for linucb';
+
+CREATE FUNCTION bandit_probabilities(model banditmodel, context float8[],
+									 candidates int8[] DEFAULT NULL, policy text DEFAULT 'greedy')
+	RETURNS float8[] AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_probabilities(banditmodel, float8[], int8[], text) IS
+	'exact probability of each candidate under the policy (summing to 1)';
+
+CREATE FUNCTION bandit_probability(model banditmodel, context float8[], candidates int8[],
+								   action int8, policy text DEFAULT 'greedy')
+	RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_probability(banditmodel, float8[], int8[], int8, text) IS
+	'exact probability that the policy picks action among the candidates (0 if it is not one)';
+
+CREATE FUNCTION bandit_choose(model banditmodel, context float8[],
+							  candidates int8[] DEFAULT NULL, policy text DEFAULT 'greedy',
+							  seed int8 DEFAULT NULL)
+	RETURNS int8 AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_choose(banditmodel, float8[], int8[], text, int8) IS
+	'an action drawn from the policy (a pure function of the arguments when seed is given)';
+
+CREATE FUNCTION bandit_act(model banditmodel, context float8[],
+						   candidates int8[] DEFAULT NULL, policy text DEFAULT 'greedy',
+						   seed int8 DEFAULT NULL,
+						   OUT action int8, OUT probability float8)
+	RETURNS record AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_act(banditmodel, float8[], int8[], text, int8) IS
+	'an action drawn from the policy and its exact probability: what to show and the propensity to log';
+
+CREATE FUNCTION bandit_value(model banditmodel, context float8[], candidates int8[],
+							 policy text, reward_model banditmodel DEFAULT NULL)
+	RETURNS float8 AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_value(banditmodel, float8[], int8[], text, banditmodel) IS
+	'sum over candidates of pi(a|x) q(x,a), q from reward_model (default: model): the v_target of DR';
+
+-----------------------------------------------------------------------------
+-- features: signed feature hashing of categorical tokens
+-----------------------------------------------------------------------------
+
+CREATE FUNCTION feature_hash(tokens text[], dim int4) RETURNS float8[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION feature_hash(text[], int4) IS
+	'signed feature hashing into float8[dim] as scikit-learn''s FeatureHasher(alternate_sign=True): each token adds sign(h) at |h| mod dim, h = MurmurHash3_x86_32 (seed 0) of its bytes as a signed int32';

@@ -10,6 +10,7 @@
 #include "utils/array.h"
 
 #include "feature_hash.h"
+#include "pg_arrays.h"
 #include "pg_glue.h"
 
 /*
@@ -29,9 +30,7 @@ feature_hash(PG_FUNCTION_ARGS)
 	Datum		value;
 	bool		isnull;
 	double	   *sums;
-	Datum	   *elems;
 	int64		position = 0;
-	int32		i;
 	AbError		err;
 
 	/* the size limit comes first, before anything is allocated */
@@ -64,12 +63,5 @@ feature_hash(PG_FUNCTION_ARGS)
 	}
 	array_free_iterator(it);
 
-	elems = palloc(sizeof(Datum) * dim);
-	for (i = 0; i < dim; i++)
-		elems[i] = Float8GetDatum(sums[i]);
-	pfree(sums);
-
-	/* 'd' is TYPALIGN_DOUBLE, spelled out so this builds on PostgreSQL 12 */
-	PG_RETURN_ARRAYTYPE_P(construct_array(elems, dim, FLOAT8OID,
-										  sizeof(float8), FLOAT8PASSBYVAL, 'd'));
+	PG_RETURN_DATUM(float8_array_datum(sums, dim));
 }

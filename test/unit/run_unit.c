@@ -22,6 +22,9 @@ static const UnitTest tests[] = {
 	{"ope_estimators", test_ope_estimators},
 	{"ope_codec", test_ope_codec},
 	{"feature_hash", test_feature_hash},
+	{"linalg", test_linalg},
+	{"bandit_model", test_bandit_model},
+	{"policy", test_policy},
 	{"thompson", test_thompson},
 };
 

@@ -1,0 +1,339 @@
+/*
+ * bandit_fit.c — building models: the bandit_fit and bandit_merge
+ * aggregates (an internal state with combine, serialize and deserialize, so
+ * they run in parallel), the two-argument bandit_merge and bandit_update.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/memutils.h"
+
+#include "bandit_codec.h"
+#include "bandit_model_pg.h"
+#include "pg_arrays.h"
+#include "pg_glue.h"
+
+/* The growing model of an aggregate, in the aggregate's memory context. */
+typedef struct FitState
+{
+	BmHeader   *model;			/* NULL until the first row fixes the dimension */
+	uint32		capacity;		/* arms the block has room for */
+} FitState;
+
+/* An aggregate state, or SQL NULL while there is none. */
+#define PG_RETURN_FIT_STATE(st) \
+	do { \
+		if ((st) == NULL) \
+			PG_RETURN_NULL(); \
+		PG_RETURN_POINTER(st); \
+	} while (0)
+
+static MemoryContext
+aggregate_context(FunctionCallInfo fcinfo, const char *name)
+{
+	MemoryContext agg;
+
+	if (!AggCheckCallContext(fcinfo, &agg))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s called in non-aggregate context", name)));
+	return agg;
+}
+
+/* Room for `more` additional arms (limits checked before allocating). */
+static void
+reserve_arms(FitState *st, uint32 more)
+{
+	uint32		want = st->model->narms + more;
+	size_t		size,
+				doubled;
+
+	if (want <= st->capacity)
+		return;
+	bm_check_size(st->model->dim, want, &size);
+	/* grow geometrically while that stays within the limits */
+	if (want < 2 * st->capacity &&
+		bm_model_size(st->model->dim, 2 * (int64) st->capacity, &doubled, NULL))
+	{
+		want = 2 * st->capacity;
+		size = doubled;
+	}
+	st->model = repalloc_huge(st->model, size);
+	st->capacity = want;
+}
+
+static FitState *
+new_state(MemoryContext cxt, const BmHeader *from, uint32 dim)
+{
+	FitState   *st = MemoryContextAlloc(cxt, sizeof(FitState));
+	size_t		size;
+
+	if (from)
+	{
+		bm_check_size(from->dim, from->narms, &size);
+		st->model = MemoryContextAllocHuge(cxt, size);
+		memcpy(st->model, from, size);
+		st->capacity = from->narms;
+	}
+	else
+	{
+		bm_check_size(dim, 0, &size);
+		st->model = MemoryContextAllocHuge(cxt, size);
+		bm_init(st->model, dim);
+		st->capacity = 0;
+	}
+	return st;
+}
+
+/* Add one row to the model of st (dimension already checked). */
+static void
+add_row(FitState *st, int64 action, const double *x, double reward, double weight)
+{
+	bool		found;
+	uint32		idx = bm_find(st->model, action, &found);
+	BmArm	   *arm;
+	AbError		err;
+
+	if (!found)
+	{
+		reserve_arms(st, 1);
+		arm = bm_insert_arm(st->model, idx, action);
+	}
+	else
+		arm = bm_arm(st->model, idx);
+	if (!bm_arm_add(arm, st->model->dim, x, reward, weight, &err))
+		ab_raise(&err);
+}
+
+/*
+ * The context argument: non-empty, finite, and of the model's dimension when
+ * dim is not 0 (a new model takes the context's length).
+ */
+static const double *
+context_arg(FunctionCallInfo fcinfo, int argno, uint32 dim, int *len)
+{
+	const double *x = float8_array_arg(fcinfo, argno, "context", BM_MAX_DIM, len);
+	BmHeader	probe;
+	AbError		err;
+
+	if (*len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("context must not be empty")));
+	bm_init(&probe, dim ? dim : (uint32) *len);
+	if (!bm_check_context(&probe, x, *len, &err))
+		ab_raise(&err);
+	return x;
+}
+
+/* bandit_fit_transition(internal, action, context, reward [, weight]) */
+PG_FUNCTION_INFO_V1(bandit_fit_transition);
+Datum
+bandit_fit_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext agg = aggregate_context(fcinfo, "bandit_fit_transition");
+	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	bool		weighted = PG_NARGS() == 5;
+	const double *x;
+	int			len;
+	int			i;
+
+	/* a row with a NULL input is skipped, as SQL aggregates do */
+	for (i = 1; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_FIT_STATE(st);
+	x = context_arg(fcinfo, 2, st ? st->model->dim : 0, &len);
+	if (st == NULL)
+		st = new_state(agg, NULL, (uint32) len);
+	add_row(st, PG_GETARG_INT64(1), x, PG_GETARG_FLOAT8(3),
+			weighted ? PG_GETARG_FLOAT8(4) : 1.0);
+	PG_RETURN_POINTER(st);
+}
+
+/* Merge the model src into *stp (creating it in cxt when NULL). */
+static FitState *
+merge_into(FitState *st, const BmHeader *src, MemoryContext cxt)
+{
+	AbError		err;
+
+	if (st == NULL)
+		return new_state(cxt, src, 0);
+	if (st->model->dim != src->dim)
+	{
+		ab_fail(&err, AB_ERR_MISMATCH, "cannot merge bandit models of dimensions %u and %u",
+				st->model->dim, src->dim);
+		ab_raise(&err);
+	}
+	reserve_arms(st, src->narms);
+	if (!bm_merge(st->model, src, &err))
+		ab_raise(&err);
+	return st;
+}
+
+/* bandit_fit_combine(internal, internal): not strict, handles all NULL cases */
+PG_FUNCTION_INFO_V1(bandit_fit_combine);
+Datum
+bandit_fit_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext agg = aggregate_context(fcinfo, "bandit_fit_combine");
+	FitState   *a = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	FitState   *b = PG_ARGISNULL(1) ? NULL : (FitState *) PG_GETARG_POINTER(1);
+
+	if (b == NULL)
+		PG_RETURN_FIT_STATE(a);
+	PG_RETURN_POINTER(merge_into(a, b->model, agg));
+}
+
+/* The state as the binary form of banditmodel. */
+PG_FUNCTION_INFO_V1(bandit_fit_serialize);
+Datum
+bandit_fit_serialize(PG_FUNCTION_ARGS)
+{
+	FitState   *st;
+	size_t		size;
+	bytea	   *out;
+
+	aggregate_context(fcinfo, "bandit_fit_serialize");
+	st = (FitState *) PG_GETARG_POINTER(0);
+	bm_check_size(st->model->dim, st->model->narms, &size);
+	out = palloc(VARHDRSZ + size);
+	SET_VARSIZE(out, VARHDRSZ + size);
+	bm_to_binary(st->model, (unsigned char *) VARDATA(out));
+	PG_RETURN_BYTEA_P(out);
+}
+
+PG_FUNCTION_INFO_V1(bandit_fit_deserialize);
+Datum
+bandit_fit_deserialize(PG_FUNCTION_ARGS)
+{
+	MemoryContext agg = aggregate_context(fcinfo, "bandit_fit_deserialize");
+	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	BmHeader   *h;
+	size_t		size;
+	AbError		err;
+	FitState   *st;
+	MemoryContext old = MemoryContextSwitchTo(agg);
+
+	if (!bm_from_binary((const unsigned char *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in),
+						bm_palloc, NULL, &h, &size, &err))
+		ab_raise(&err);
+	st = palloc(sizeof(FitState));
+	st->model = h;
+	st->capacity = h->narms;
+	MemoryContextSwitchTo(old);
+	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(bandit_fit_final);
+Datum
+bandit_fit_final(PG_FUNCTION_ARGS)
+{
+	FitState   *st;
+	size_t		size;
+
+	aggregate_context(fcinfo, "bandit_fit_final");
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	st = (FitState *) PG_GETARG_POINTER(0);
+	bm_check_size(st->model->dim, st->model->narms, &size);
+	PG_RETURN_DATUM(bm_make_datum(st->model, size));
+}
+
+/* bandit_merge_transition(internal, banditmodel): NULL models are skipped */
+PG_FUNCTION_INFO_V1(bandit_merge_transition);
+Datum
+bandit_merge_transition(PG_FUNCTION_ARGS)
+{
+	MemoryContext agg = aggregate_context(fcinfo, "bandit_merge_transition");
+	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
+	size_t		size;
+
+	if (PG_ARGISNULL(1))
+		PG_RETURN_FIT_STATE(st);
+	PG_RETURN_POINTER(merge_into(st, PG_GETARG_BANDITMODEL(1, &size), agg));
+}
+
+/* bandit_merge(a, b): the union of two models; a NULL argument counts as empty. */
+PG_FUNCTION_INFO_V1(bandit_merge);
+Datum
+bandit_merge(PG_FUNCTION_ARGS)
+{
+	const BmHeader *a,
+			   *b;
+	BmHeader   *copy;
+	struct varlena *v;
+	size_t		size;
+	AbError		err;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+	{
+		if (PG_ARGISNULL(0) && PG_ARGISNULL(1))
+			PG_RETURN_NULL();
+		a = PG_GETARG_BANDITMODEL(PG_ARGISNULL(0) ? 1 : 0, &size);
+		PG_RETURN_DATUM(bm_make_datum(a, size));
+	}
+	a = PG_GETARG_BANDITMODEL(0, &size);
+	b = PG_GETARG_BANDITMODEL(1, &size);
+	if (a->dim != b->dim)
+	{
+		ab_fail(&err, AB_ERR_MISMATCH, "cannot merge bandit models of dimensions %u and %u",
+				a->dim, b->dim);
+		ab_raise(&err);
+	}
+	if ((uint64) a->narms + b->narms > BM_MAX_ARMS)
+	{
+		ab_fail(&err, AB_ERR_LIMIT, "merged model would have more than %d arms", BM_MAX_ARMS);
+		ab_raise(&err);
+	}
+	v = bm_copy_with_room(a, b->narms, &copy);
+	if (!bm_merge(copy, b, &err))
+		ab_raise(&err);
+	PG_RETURN_DATUM(bm_finish_datum(v, copy));
+}
+
+/*
+ * bandit_update(model, action, context, reward [, weight]): the model with
+ * one more row.  A NULL model starts a new one of the context's dimension; a
+ * NULL action, context, reward or weight leaves the model as it is.
+ */
+PG_FUNCTION_INFO_V1(bandit_update);
+Datum
+bandit_update(PG_FUNCTION_ARGS)
+{
+	const BmHeader *h = NULL;
+	BmHeader	empty;
+	BmHeader   *copy;
+	struct varlena *v;
+	const double *x;
+	size_t		size;
+	int			len,
+				i;
+	bool		found;
+	uint32		idx;
+	BmArm	   *arm;
+	AbError		err;
+
+	for (i = 1; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+		{
+			if (PG_ARGISNULL(0))
+				PG_RETURN_NULL();
+			PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+		}
+	if (!PG_ARGISNULL(0))
+		h = PG_GETARG_BANDITMODEL(0, &size);
+	x = context_arg(fcinfo, 2, h ? h->dim : 0, &len);
+	if (h == NULL)
+	{
+		bm_init(&empty, (uint32) len);
+		h = &empty;
+	}
+	v = bm_copy_with_room(h, 1, &copy);
+	idx = bm_find(copy, PG_GETARG_INT64(1), &found);
+	arm = found ? bm_arm(copy, idx) : bm_insert_arm(copy, idx, PG_GETARG_INT64(1));
+	if (!bm_arm_add(arm, copy->dim, x, PG_GETARG_FLOAT8(3),
+					PG_NARGS() == 5 ? PG_GETARG_FLOAT8(4) : 1.0, &err))
+		ab_raise(&err);
+	PG_RETURN_DATUM(bm_finish_datum(v, copy));
+}

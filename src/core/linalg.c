@@ -1,0 +1,121 @@
+/*
+ * linalg.c — packed symmetric rank-one updates and Cholesky solves.
+ *
+ * The ridge systems (lambda I + A) theta = b are symmetric positive definite
+ * for lambda > 0 and A = sum w x x^T positive semi-definite, so the Cholesky
+ * factorisation L L^T = lambda I + A exists; it is computed once per arm and
+ * reused for theta and for every quadratic form x^T (lambda I + A)^-1 x
+ * = |L^-1 x|^2 (LinUCB widths, Thompson variances).  Reference: Golub & Van
+ * Loan, Matrix Computations, 4th ed., algorithm 4.2.2.
+ */
+#include "linalg.h"
+
+#include <math.h>
+
+void
+packed_rank1_update(double *a, size_t d, double w, const double *x)
+{
+	size_t		i,
+				j;
+
+	for (i = 0; i < d; i++)
+	{
+		double		wxi = w * x[i];
+		double	   *row = a + packed_index(i, 0);
+
+		for (j = 0; j <= i; j++)
+			row[j] += wxi * x[j];
+	}
+}
+
+void
+packed_add(double *a, const double *b, size_t d)
+{
+	size_t		i,
+				n = packed_size(d);
+
+	for (i = 0; i < n; i++)
+		a[i] += b[i];
+}
+
+bool
+packed_cholesky(double *m, size_t d)
+{
+	size_t		i,
+				j,
+				k;
+
+	for (i = 0; i < d; i++)
+	{
+		double	   *ri = m + packed_index(i, 0);
+
+		for (j = 0; j <= i; j++)
+		{
+			double	   *rj = m + packed_index(j, 0);
+			double		s = ri[j];
+
+			for (k = 0; k < j; k++)
+				s -= ri[k] * rj[k];
+			if (j < i)
+				ri[j] = s / rj[j];
+			else
+			{
+				if (!(s > 0.0) || !isfinite(s))
+					return false;
+				ri[i] = sqrt(s);
+			}
+		}
+	}
+	return true;
+}
+
+void
+cholesky_forward(const double *l, size_t d, const double *x, double *y)
+{
+	size_t		i,
+				k;
+
+	for (i = 0; i < d; i++)
+	{
+		const double *ri = l + packed_index(i, 0);
+		double		s = x[i];
+
+		for (k = 0; k < i; k++)
+			s -= ri[k] * y[k];
+		y[i] = s / ri[i];
+	}
+}
+
+void
+cholesky_backward(const double *l, size_t d, const double *y, double *z)
+{
+	size_t		i,
+				k;
+
+	for (i = d; i-- > 0;)
+	{
+		double		s = y[i];
+
+		for (k = i + 1; k < d; k++)
+			s -= l[packed_index(k, i)] * z[k];
+		z[i] = s / l[packed_index(i, i)];
+	}
+}
+
+double
+cholesky_inverse_quadratic(const double *l, size_t d, const double *x, double *work)
+{
+	cholesky_forward(l, d, x, work);
+	return dot(work, work, d);
+}
+
+double
+dot(const double *a, const double *b, size_t d)
+{
+	double		s = 0.0;
+	size_t		i;
+
+	for (i = 0; i < d; i++)
+		s += a[i] * b[i];
+	return s;
+}

@@ -1,0 +1,208 @@
+/*
+ * model_cache.c — see model_cache.h.
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#if PG_VERSION_NUM >= 160000
+#include "varatt.h"
+#endif
+
+#include "bandit_model_pg.h"
+#include "model_cache.h"
+#include "pg_glue.h"
+
+#define CACHE_ENTRIES 8
+/* Memory the cache of one call site may keep (at least one entry is kept). */
+#define CACHE_BUDGET ((Size) 512 * 1024 * 1024)
+
+typedef struct CacheEntry
+{
+	MemoryContext cxt;			/* owns everything below; NULL when unused */
+	bool		by_toast;		/* key: TOAST pointer, else the bytes */
+	struct varatt_external toast;
+	struct varlena *bytes;		/* the detoasted datum (also the model) */
+	double		ridge;
+	uint64		last_used;
+	Size		bytes_used;
+	BmHeader   *model;
+	BmScorer	scorer;
+} CacheEntry;
+
+typedef struct CallCache
+{
+	uint64		clock;
+	CacheEntry	entries[CACHE_ENTRIES];
+	text	   *policy_text;	/* key of the parsed policy */
+	Policy		policy;
+} CallCache;
+
+static CallCache *
+call_cache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(CallCache));
+	return (CallCache *) fcinfo->flinfo->fn_extra;
+}
+
+static bool
+entry_matches(const CacheEntry *e, struct varlena *raw, double ridge)
+{
+	if (e->cxt == NULL || e->ridge != ridge)
+		return false;
+	if (VARATT_IS_EXTERNAL_ONDISK(raw))
+	{
+		struct varatt_external toast;
+
+		VARATT_EXTERNAL_GET_POINTER(toast, raw);
+		return e->by_toast && memcmp(&toast, &e->toast, sizeof(toast)) == 0;
+	}
+	return false;
+}
+
+static bool
+bytes_match(const CacheEntry *e, const struct varlena *v, double ridge)
+{
+	return e->cxt != NULL && !e->by_toast && e->ridge == ridge &&
+		VARSIZE(e->bytes) == VARSIZE(v) && memcmp(e->bytes, v, VARSIZE(v)) == 0;
+}
+
+/*
+ * An empty slot for an entry of `need` bytes: least recently used entries
+ * are dropped while the slots are full or the budget would be exceeded.  The
+ * entry handed out last is never dropped: a caller may still be using it
+ * (bandit_value holds the policy's model while it fetches the reward model).
+ */
+static CacheEntry *
+free_slot(CallCache *cc, Size need)
+{
+	for (;;)
+	{
+		CacheEntry *victim = NULL,
+				   *empty = NULL;
+		Size		used = 0;
+		int			i;
+
+		for (i = 0; i < CACHE_ENTRIES; i++)
+		{
+			CacheEntry *e = &cc->entries[i];
+
+			if (e->cxt == NULL)
+			{
+				empty = e;
+				continue;
+			}
+			used += e->bytes_used;
+			if (e->last_used != cc->clock &&
+				(victim == NULL || e->last_used < victim->last_used))
+				victim = e;
+		}
+		if (empty != NULL && (victim == NULL || used + need <= CACHE_BUDGET))
+			return empty;
+		Assert(victim != NULL);		/* slots are full, and only one is protected */
+		MemoryContextDelete(victim->cxt);
+		victim->cxt = NULL;
+	}
+}
+
+/*
+ * Validate, copy and factorise a model into a fresh entry.  The work is done
+ * in a context under the current (per-call) one and moved under the call
+ * site's context only once complete, so an error leaves nothing behind.
+ */
+static CacheEntry *
+fill_entry(FunctionCallInfo fcinfo, CallCache *cc, struct varlena *raw,
+		   struct varlena *v, double ridge)
+{
+	size_t		size = VARSIZE(v) - BM_DATUM_OFFSET;
+	MemoryContext cxt,
+				old;
+	CacheEntry	built;
+	CacheEntry *e;
+	AbError		err;
+	void	   *block;
+
+	if (VARSIZE(v) < BM_DATUM_OFFSET + sizeof(BmHeader))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid banditmodel value of %u bytes", (unsigned) VARSIZE(v))));
+	memset(&built, 0, sizeof(built));
+	cxt = AllocSetContextCreate(CurrentMemoryContext, "artbandit model cache",
+								ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(cxt);
+	built.bytes = palloc_extended(VARSIZE(v), MCXT_ALLOC_HUGE);
+	memcpy(built.bytes, v, VARSIZE(v));
+	built.model = (BmHeader *) ((char *) built.bytes + BM_DATUM_OFFSET);
+	if (!bm_validate(built.model, size, AB_ERR_BINARY, &err))
+		ab_raise(&err);
+	block = palloc_extended(Max(bm_scorer_block_size(built.model), 8), MCXT_ALLOC_HUGE);
+	if (!bm_scorer_build(built.model, ridge, block, &built.scorer, &err))
+		ab_raise(&err);
+	MemoryContextSwitchTo(old);
+
+	built.cxt = cxt;
+	built.ridge = ridge;
+	built.bytes_used = MemoryContextMemAllocated(cxt, true);
+	built.by_toast = VARATT_IS_EXTERNAL_ONDISK(raw);
+	if (built.by_toast)
+		VARATT_EXTERNAL_GET_POINTER(built.toast, raw);
+	e = free_slot(cc, built.bytes_used);
+	MemoryContextSetParent(cxt, fcinfo->flinfo->fn_mcxt);
+	*e = built;
+	return e;
+}
+
+CachedModel
+model_cache_get(FunctionCallInfo fcinfo, Datum d, double ridge)
+{
+	CallCache  *cc = call_cache(fcinfo);
+	struct varlena *raw = (struct varlena *) DatumGetPointer(d);
+	struct varlena *v = NULL;
+	CacheEntry *hit = NULL;
+	CachedModel out;
+	int			i;
+
+	for (i = 0; i < CACHE_ENTRIES && hit == NULL; i++)
+		if (entry_matches(&cc->entries[i], raw, ridge))
+			hit = &cc->entries[i];
+	if (hit == NULL)
+	{
+		v = PG_DETOAST_DATUM(d);
+		if (!VARATT_IS_EXTERNAL_ONDISK(raw))
+			for (i = 0; i < CACHE_ENTRIES && hit == NULL; i++)
+				if (bytes_match(&cc->entries[i], v, ridge))
+					hit = &cc->entries[i];
+	}
+	if (hit == NULL)
+		hit = fill_entry(fcinfo, cc, raw, v, ridge);
+	hit->last_used = ++cc->clock;
+	out.model = hit->model;
+	out.scorer = &hit->scorer;
+	return out;
+}
+
+const Policy *
+policy_cache_get(FunctionCallInfo fcinfo, int argno)
+{
+	CallCache  *cc = call_cache(fcinfo);
+	text	   *t = PG_GETARG_TEXT_PP(argno);
+	size_t		len = VARSIZE_ANY_EXHDR(t);
+	AbError		err;
+
+	if (cc->policy_text != NULL && VARSIZE_ANY_EXHDR(cc->policy_text) == len &&
+		memcmp(VARDATA_ANY(cc->policy_text), VARDATA_ANY(t), len) == 0)
+		return &cc->policy;
+	if (cc->policy_text != NULL)
+	{
+		pfree(cc->policy_text);
+		cc->policy_text = NULL;
+	}
+	if (!policy_parse(VARDATA_ANY(t), len, &cc->policy, &err))
+		ab_raise(&err);
+	cc->policy_text = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(t));
+	memcpy(cc->policy_text, t, VARSIZE_ANY(t));
+	return &cc->policy;
+}

@@ -1,0 +1,35 @@
+/*
+ * model_cache.h — per-call-site cache of decoded, validated and factorised
+ * models, kept in fn_extra so that scoring a million rows against one model
+ * detoasts, validates and factorises it once.
+ *
+ * Keys never let a different model be served: a model stored out of line
+ * (TOAST) is recognised by its TOAST pointer, which names one immutable
+ * stored value; any other model by its exact bytes (memcmp against the
+ * cached copy).  The ridge lambda is part of the key.  A few entries are
+ * kept, least recently used evicted, so a query joining a model per show
+ * does not thrash when rows alternate between shows.
+ */
+#ifndef MODEL_CACHE_H
+#define MODEL_CACHE_H
+
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "bandit_scorer.h"
+#include "policy.h"
+
+typedef struct CachedModel
+{
+	const BmHeader *model;
+	const BmScorer *scorer;
+} CachedModel;
+
+/* The model in datum d prepared at ridge, from flinfo's cache. */
+CachedModel model_cache_get(FunctionCallInfo fcinfo, Datum d, double ridge);
+
+/* The policy text argument argno, parsed (cached per call site). */
+const Policy *policy_cache_get(FunctionCallInfo fcinfo, int argno);
+
+#endif
