@@ -37,6 +37,8 @@ typedef struct CallCache
 	CacheEntry	entries[CACHE_ENTRIES];
 	text	   *policy_text;	/* key of the parsed policy */
 	Policy		policy;
+	double	   *work;			/* scratch reused across rows */
+	size_t		work_len;
 } CallCache;
 
 static CallCache *
@@ -205,4 +207,19 @@ policy_cache_get(FunctionCallInfo fcinfo, int argno)
 	cc->policy_text = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(t));
 	memcpy(cc->policy_text, t, VARSIZE_ANY(t));
 	return &cc->policy;
+}
+
+double *
+call_work(FunctionCallInfo fcinfo, size_t ndoubles)
+{
+	CallCache  *cc = call_cache(fcinfo);
+
+	if (cc->work_len < ndoubles)
+	{
+		if (cc->work != NULL)
+			pfree(cc->work);
+		cc->work = MemoryContextAllocHuge(fcinfo->flinfo->fn_mcxt, sizeof(double) * ndoubles);
+		cc->work_len = ndoubles;
+	}
+	return cc->work;
 }

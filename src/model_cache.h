@@ -32,4 +32,7 @@ CachedModel model_cache_get(FunctionCallInfo fcinfo, Datum d, double ridge);
 /* The policy text argument argno, parsed (cached per call site). */
 const Policy *policy_cache_get(FunctionCallInfo fcinfo, int argno);
 
+/* Scratch of at least ndoubles doubles, kept for the call site's lifetime. */
+double	   *call_work(FunctionCallInfo fcinfo, size_t ndoubles);
+
 #endif
