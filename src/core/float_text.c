@@ -3,8 +3,8 @@
  *
  * Round-tripping at N significant digits is monotone in N (if N digits read
  * back exactly, so do N + 1), and 17 always suffice for IEEE doubles, so a
- * binary search over N in [1, 17] finds the shortest exact form in at most
- * five printf/strtod pairs.  The C locale's decimal point is assumed, as in
+ * binary search over N in [1, 17] finds the shortest exact digits in at most
+ * five printf/strtod pairs; they are then laid out as float8out does.  The C locale's decimal point is assumed, as in
  * PostgreSQL backends (LC_NUMERIC is "C").
  */
 #include "float_text.h"
@@ -18,13 +18,76 @@
 static bool
 reads_back(double value, int digits, char *buf)
 {
-	snprintf(buf, FLOAT_TEXT_LEN, "%.*g", digits, value);
+	snprintf(buf, FLOAT_TEXT_LEN, "%.*e", digits - 1, value);
 	return strtod(buf, NULL) == value;
+}
+
+/*
+ * Lay out the significant digits of "%.*e" output (sign, d.ddd, exponent)
+ * as PostgreSQL's float8out does: positional notation for decimal exponents
+ * from -4 to 14, scientific otherwise (1e+15, 2.5e-07).
+ */
+static int
+layout(const char *sci, char *buf)
+{
+	char		digits[FLOAT_TEXT_LEN];
+	int			ndigits = 0,
+				exp10,
+				len = 0,
+				i;
+	const char *p = sci;
+	bool		negative = *p == '-';
+
+	if (negative)
+		p++;
+	for (; *p != 'e'; p++)
+		if (*p != '.')
+			digits[ndigits++] = *p;
+	exp10 = atoi(p + 1);
+	while (ndigits > 1 && digits[ndigits - 1] == '0')
+		ndigits--;
+	if (negative)
+		buf[len++] = '-';
+	if (exp10 < -4 || exp10 >= 15)
+	{
+		buf[len++] = digits[0];
+		if (ndigits > 1)
+		{
+			buf[len++] = '.';
+			for (i = 1; i < ndigits; i++)
+				buf[len++] = digits[i];
+		}
+		return len + snprintf(buf + len, FLOAT_TEXT_LEN - len, "e%c%02d",
+							  exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
+	}
+	if (exp10 < 0)
+	{
+		buf[len++] = '0';
+		buf[len++] = '.';
+		for (i = 0; i < -exp10 - 1; i++)
+			buf[len++] = '0';
+		for (i = 0; i < ndigits; i++)
+			buf[len++] = digits[i];
+	}
+	else
+	{
+		for (i = 0; i <= exp10; i++)
+			buf[len++] = i < ndigits ? digits[i] : '0';
+		if (ndigits > exp10 + 1)
+		{
+			buf[len++] = '.';
+			for (i = exp10 + 1; i < ndigits; i++)
+				buf[len++] = digits[i];
+		}
+	}
+	buf[len] = '\0';
+	return len;
 }
 
 int
 float_to_text(double value, char *buf)
 {
+	char		sci[FLOAT_TEXT_LEN];
 	int			lo = 1,
 				hi = 17;
 
@@ -44,7 +107,8 @@ float_to_text(double value, char *buf)
 		else
 			lo = mid + 1;
 	}
-	return snprintf(buf, FLOAT_TEXT_LEN, "%.*g", lo, value);
+	snprintf(sci, sizeof(sci), "%.*e", lo - 1, value);
+	return layout(sci, buf);
 }
 
 /* Only digits, sign, '.', and exponent: rejects "inf", "nan", hex, spaces. */

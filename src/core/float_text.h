@@ -1,8 +1,9 @@
 /*
  * float_text.h — exact text for doubles, without PostgreSQL.
  *
- * float_to_text writes the shortest "%.Ng" form that reads back to the same
- * bits (so every value round-trips, and 0.1 prints as 0.1).  text_to_float
+ * float_to_text writes the shortest digits that read back to the same bits
+ * (so every value round-trips, and 0.1 prints as 0.1), in positional
+ * notation for exponents -4 to 14 and scientific otherwise, as float8out.  text_to_float
  * reads a whole token strictly: no leading/trailing garbage, no overflow to
  * infinity, and no "inf"/"nan" spellings.
  */

@@ -31,6 +31,14 @@ test_float_text(void)
 	check_prints(-0.0, "-0");
 	check_prints(1e300, "1e+300");
 	check_prints(1.7976931348623157e308, "1.7976931348623157e+308");
+	check_prints(250, "250");
+	check_prints(1e14, "100000000000000");
+	check_prints(1e15, "1e+15");
+	check_prints(123456789012345.6, "123456789012345.6");
+	check_prints(0.0001, "0.0001");
+	check_prints(0.00001234, "1.234e-05");
+	check_prints(-2.5e-7, "-2.5e-07");
+	check_prints(1234.5, "1234.5");
 	check_prints(NAN, "NaN");
 	check_prints(-INFINITY, "-Infinity");
 
