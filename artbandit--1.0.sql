@@ -436,3 +436,18 @@ CREATE FUNCTION feature_hash(tokens text[], dim int4) RETURNS float8[]
 
 COMMENT ON FUNCTION feature_hash(text[], int4) IS
 	'signed feature hashing into float8[dim] as scikit-learn''s FeatureHasher(alternate_sign=True): each token adds sign(h) at |h| mod dim, h = MurmurHash3_x86_32 (seed 0) of its bytes as a signed int32';
+
+-----------------------------------------------------------------------------
+-- simulation: a synthetic artwork exploration log with ground truth
+-----------------------------------------------------------------------------
+
+CREATE FUNCTION simulate_impressions(n int8, shows int4, images_per_show int4, dim int4, seed int8,
+									 logging_policy text DEFAULT 'uniform',
+									 logging_model banditmodel DEFAULT NULL)
+	RETURNS TABLE (impression_id int8, user_id int8, show_id int4, day int4, context float8[],
+				   candidates int8[], image_id int8, propensity float8, played bool,
+				   minutes float8, play_probabilities float8[], hour int4)
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE ROWS 1000;
+
+COMMENT ON FUNCTION simulate_impressions(int8, int4, int4, int4, int8, text, banditmodel) IS
+	'synthetic artwork impressions (deterministic in seed): context, candidate images, the logging policy''s choice and propensity, play and minutes, and the true play probability of every candidate';
