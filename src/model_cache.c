@@ -14,7 +14,8 @@
 #include "model_cache.h"
 #include "pg_glue.h"
 
-#define CACHE_ENTRIES 8
+/* Enough for a query joining one model per show over a few hundred shows. */
+#define CACHE_ENTRIES 256
 /* Memory the cache of one call site may keep (at least one entry is kept). */
 #define CACHE_BUDGET ((Size) 512 * 1024 * 1024)
 
@@ -24,6 +25,7 @@ typedef struct CacheEntry
 	bool		by_toast;		/* key: TOAST pointer, else the bytes */
 	struct varatt_external toast;
 	struct varlena *bytes;		/* the detoasted datum (also the model) */
+	struct varlena *key;		/* the datum as it came when inline (maybe compressed) */
 	double		ridge;
 	uint64		last_used;
 	Size		bytes_used;
@@ -34,6 +36,8 @@ typedef struct CacheEntry
 typedef struct CallCache
 {
 	uint64		clock;
+	int			mru;			/* entry used last, checked first; -1 at start */
+	Oid			toast_ids[CACHE_ENTRIES];	/* va_valueid of TOAST-keyed entries, for a quick scan */
 	CacheEntry	entries[CACHE_ENTRIES];
 	text	   *policy_text;	/* key of the parsed policy */
 	Policy		policy;
@@ -44,10 +48,15 @@ typedef struct CallCache
 static CallCache *
 call_cache(FunctionCallInfo fcinfo)
 {
-	if (fcinfo->flinfo->fn_extra == NULL)
-		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
-														  sizeof(CallCache));
-	return (CallCache *) fcinfo->flinfo->fn_extra;
+	CallCache  *cc = (CallCache *) fcinfo->flinfo->fn_extra;
+
+	if (cc == NULL)
+	{
+		cc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(CallCache));
+		cc->mru = -1;
+		fcinfo->flinfo->fn_extra = cc;
+	}
+	return cc;
 }
 
 static bool
@@ -65,11 +74,12 @@ entry_matches(const CacheEntry *e, struct varlena *raw, double ridge)
 	return false;
 }
 
+/* An inline datum (plain, short-header or compressed) against an entry's key bytes. */
 static bool
-bytes_match(const CacheEntry *e, const struct varlena *v, double ridge)
+bytes_match(const CacheEntry *e, const struct varlena *raw, double ridge)
 {
-	return e->cxt != NULL && !e->by_toast && e->ridge == ridge &&
-		VARSIZE(e->bytes) == VARSIZE(v) && memcmp(e->bytes, v, VARSIZE(v)) == 0;
+	return e->cxt != NULL && e->key != NULL && e->ridge == ridge &&
+		VARSIZE_ANY(e->key) == VARSIZE_ANY(raw) && memcmp(e->key, raw, VARSIZE_ANY(raw)) == 0;
 }
 
 /*
@@ -107,6 +117,7 @@ free_slot(CallCache *cc, Size need)
 		Assert(victim != NULL);		/* slots are full, and only one is protected */
 		MemoryContextDelete(victim->cxt);
 		victim->cxt = NULL;
+		cc->toast_ids[victim - cc->entries] = InvalidOid;
 	}
 }
 
@@ -138,6 +149,11 @@ fill_entry(FunctionCallInfo fcinfo, CallCache *cc, struct varlena *raw,
 	built.bytes = palloc_extended(VARSIZE(v), MCXT_ALLOC_HUGE);
 	memcpy(built.bytes, v, VARSIZE(v));
 	built.model = (BmHeader *) ((char *) built.bytes + BM_DATUM_OFFSET);
+	if (!VARATT_IS_EXTERNAL(raw))
+	{
+		built.key = palloc_extended(VARSIZE_ANY(raw), MCXT_ALLOC_HUGE);
+		memcpy(built.key, raw, VARSIZE_ANY(raw));
+	}
 	if (!bm_validate(built.model, size, AB_ERR_BINARY, &err))
 		ab_raise(&err);
 	block = palloc_extended(Max(bm_scorer_block_size(built.model), 8), MCXT_ALLOC_HUGE);
@@ -154,7 +170,22 @@ fill_entry(FunctionCallInfo fcinfo, CallCache *cc, struct varlena *raw,
 	e = free_slot(cc, built.bytes_used);
 	MemoryContextSetParent(cxt, fcinfo->flinfo->fn_mcxt);
 	*e = built;
+	cc->toast_ids[e - cc->entries] = built.by_toast ? built.toast.va_valueid : InvalidOid;
 	return e;
+}
+
+/* The entry for a TOAST-pointer datum, or NULL (no detoasting needed). */
+static CacheEntry *
+find_by_toast(CallCache *cc, struct varlena *raw, double ridge)
+{
+	struct varatt_external toast;
+	int			i;
+
+	VARATT_EXTERNAL_GET_POINTER(toast, raw);
+	for (i = 0; i < CACHE_ENTRIES; i++)
+		if (cc->toast_ids[i] == toast.va_valueid && entry_matches(&cc->entries[i], raw, ridge))
+			return &cc->entries[i];
+	return NULL;
 }
 
 CachedModel
@@ -167,20 +198,32 @@ model_cache_get(FunctionCallInfo fcinfo, Datum d, double ridge)
 	CachedModel out;
 	int			i;
 
-	for (i = 0; i < CACHE_ENTRIES && hit == NULL; i++)
-		if (entry_matches(&cc->entries[i], raw, ridge))
-			hit = &cc->entries[i];
-	if (hit == NULL)
+	if (VARATT_IS_EXTERNAL_ONDISK(raw))
 	{
-		v = PG_DETOAST_DATUM(d);
-		if (!VARATT_IS_EXTERNAL_ONDISK(raw))
-			for (i = 0; i < CACHE_ENTRIES && hit == NULL; i++)
-				if (bytes_match(&cc->entries[i], v, ridge))
-					hit = &cc->entries[i];
+		if (cc->mru >= 0 && entry_matches(&cc->entries[cc->mru], raw, ridge))
+			hit = &cc->entries[cc->mru];
+		else
+			hit = find_by_toast(cc, raw, ridge);
+		if (hit == NULL)
+			v = PG_DETOAST_DATUM(d);
 	}
+	else if (!VARATT_IS_EXTERNAL(raw))
+	{
+		/* compare the bytes as they came, before any decompression */
+		if (cc->mru >= 0 && bytes_match(&cc->entries[cc->mru], raw, ridge))
+			hit = &cc->entries[cc->mru];
+		for (i = 0; i < CACHE_ENTRIES && hit == NULL; i++)
+			if (bytes_match(&cc->entries[i], raw, ridge))
+				hit = &cc->entries[i];
+		if (hit == NULL)
+			v = PG_DETOAST_DATUM(d);
+	}
+	else
+		v = PG_DETOAST_DATUM(d);	/* expanded or indirect: never cached by key */
 	if (hit == NULL)
 		hit = fill_entry(fcinfo, cc, raw, v, ridge);
 	hit->last_used = ++cc->clock;
+	cc->mru = (int) (hit - cc->entries);
 	out.model = hit->model;
 	out.scorer = &hit->scorer;
 	return out;

@@ -7,9 +7,10 @@
  * each highlighting one genre.  A user plays a show after seeing an image
  * with probability sigmoid(show appeal + image appeal + taste for the
  * image's genre + an evening effect), so the best image depends on the user:
- * a contextual policy can beat any single image per show.  Everything is a
- * pure function of (seed, impression number): rows can be generated in any
- * order, in constant memory, identically on every machine.
+ * a contextual policy can beat any single image per show.  The world (tastes,
+ * shows, images) is fixed; the seed draws the log, and every row is a pure
+ * function of (seed, impression number): rows can be generated in any order,
+ * in constant memory, identically on every machine.
  */
 #ifndef SIMULATOR_H
 #define SIMULATOR_H
