@@ -151,7 +151,34 @@ bandit_fit_transition(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-/* Merge the model src into *stp (creating it in cxt when NULL). */
+/*
+ * How many arms merging b into a adds, after checking that the two can be
+ * merged (same dimension, union within the limits).
+ */
+static uint32
+arms_added_by_merge(const BmHeader *a, const BmHeader *b)
+{
+	AbError		err;
+	uint32		n;
+
+	if (a->dim != b->dim)
+	{
+		ab_fail(&err, AB_ERR_MISMATCH, "cannot merge bandit models of dimensions %u and %u",
+				a->dim, b->dim);
+		ab_detail(&err, "Models built from contexts of different lengths measure different things.");
+		ab_raise(&err);
+	}
+	n = bm_union_arms(a, b);
+	if (n > BM_MAX_ARMS)
+	{
+		ab_fail(&err, AB_ERR_LIMIT, "merged model would have %u arms, more than the limit of %d",
+				n, BM_MAX_ARMS);
+		ab_raise(&err);
+	}
+	return n - a->narms;
+}
+
+/* Merge the model src into st (creating it in cxt when NULL). */
 static FitState *
 merge_into(FitState *st, const BmHeader *src, MemoryContext cxt)
 {
@@ -159,13 +186,7 @@ merge_into(FitState *st, const BmHeader *src, MemoryContext cxt)
 
 	if (st == NULL)
 		return new_state(cxt, src, 0);
-	if (st->model->dim != src->dim)
-	{
-		ab_fail(&err, AB_ERR_MISMATCH, "cannot merge bandit models of dimensions %u and %u",
-				st->model->dim, src->dim);
-		ab_raise(&err);
-	}
-	reserve_arms(st, src->narms);
+	reserve_arms(st, arms_added_by_merge(st->model, src));
 	if (!bm_merge(st->model, src, &err))
 		ab_raise(&err);
 	return st;
@@ -275,18 +296,7 @@ bandit_merge(PG_FUNCTION_ARGS)
 	}
 	a = PG_GETARG_BANDITMODEL(0, &size);
 	b = PG_GETARG_BANDITMODEL(1, &size);
-	if (a->dim != b->dim)
-	{
-		ab_fail(&err, AB_ERR_MISMATCH, "cannot merge bandit models of dimensions %u and %u",
-				a->dim, b->dim);
-		ab_raise(&err);
-	}
-	if ((uint64) a->narms + b->narms > BM_MAX_ARMS)
-	{
-		ab_fail(&err, AB_ERR_LIMIT, "merged model would have more than %d arms", BM_MAX_ARMS);
-		ab_raise(&err);
-	}
-	v = bm_copy_with_room(a, b->narms, &copy);
+	v = bm_copy_with_room(a, arms_added_by_merge(a, b), &copy);
 	if (!bm_merge(copy, b, &err))
 		ab_raise(&err);
 	PG_RETURN_DATUM(bm_finish_datum(v, copy));

@@ -105,6 +105,7 @@ bandit_predict(PG_FUNCTION_ARGS)
 	double		ridge = PG_GETARG_FLOAT8(3);
 	CachedModel cm;
 	const double *x;
+	double		prediction;
 
 	if (!(ridge > 0.0) || !isfinite(ridge))
 	{
@@ -117,7 +118,12 @@ bandit_predict(PG_FUNCTION_ARGS)
 	}
 	cm = model_cache_get(fcinfo, PG_GETARG_DATUM(0), ridge);
 	x = checked_context(fcinfo, 1, cm.model);
-	PG_RETURN_FLOAT8(bm_scorer_mean(cm.scorer, bm_scorer_find(cm.scorer, PG_GETARG_INT64(2)), x));
+	prediction = bm_scorer_mean(cm.scorer, bm_scorer_find(cm.scorer, PG_GETARG_INT64(2)), x);
+	if (!isfinite(prediction))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the prediction for action %lld is out of range", (long long) PG_GETARG_INT64(2))));
+	PG_RETURN_FLOAT8(prediction);
 }
 
 /* bandit_scores(model, context, candidates DEFAULT NULL, policy DEFAULT 'greedy') */
@@ -263,6 +269,50 @@ bandit_value(PG_FUNCTION_ARGS)
 	for (i = 0; i < ev.k; i++)
 		if (ev.probs[i] > 0.0)
 			value += ev.probs[i] * bm_scorer_mean(q.scorer, bm_scorer_find(q.scorer, ev.cands[i]), ev.x);
+	if (!isfinite(value))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("policy value is out of range")));
+	PG_RETURN_FLOAT8(value);
+}
+
+/*
+ * policy_value(probabilities float8[], values float8[]): sum_i p_i v_i for
+ * aligned arrays, e.g. the v_target of DR from bandit_probabilities and
+ * bandit_scores, or a policy's true value from simulate_impressions'
+ * play_probabilities.  The probabilities must lie in [0, 1] and sum to 1.
+ */
+PG_FUNCTION_INFO_V1(policy_value);
+Datum
+policy_value(PG_FUNCTION_ARGS)
+{
+	int			np,
+				nv,
+				i;
+	const double *p = float8_array_arg(fcinfo, 0, "probabilities", BM_MAX_ARMS, &np);
+	const double *v = float8_array_arg(fcinfo, 1, "values", BM_MAX_ARMS, &nv);
+	double		total = 0.0,
+				value = 0.0;
+
+	if (np != nv || np == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("probabilities and values must have the same, non-zero length, got %d and %d",
+						np, nv)));
+	for (i = 0; i < np; i++)
+	{
+		if (!(p[i] >= 0.0 && p[i] <= 1.0) || !isfinite(v[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("probabilities must be in [0, 1] and values finite, got %g and %g at position %d",
+							p[i], v[i], i + 1)));
+		total += p[i];
+		value += p[i] * v[i];
+	}
+	if (fabs(total - 1.0) > 1e-9)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("probabilities must sum to 1, got %.17g", total)));
 	if (!isfinite(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

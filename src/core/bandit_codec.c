@@ -298,6 +298,8 @@ read_dim(TextIn *in, AbError *err)
 
 	if (!json_read_int64(&in->r, &dim))
 		return false;
+	if (dim < 1)
+		return json_fail(&in->r, "dim must be at least 1, got %lld", (long long) dim);
 	if (!bm_model_size(dim, 0, &size, err))
 	{
 		in->r.failed = true;
@@ -422,6 +424,8 @@ bm_from_binary(const unsigned char *buf, size_t len, BmAllocFn alloc, void *ctx,
 		return ab_fail(err, AB_ERR_BINARY, "unsupported banditmodel version %d", (int) h.version);
 	if (h.flags != 0 || h.reserved != 0 || h.reserved2 != 0)
 		return ab_fail(err, AB_ERR_BINARY, "banditmodel has unknown flags or non-zero reserved bits");
+	if (h.dim == 0)
+		return ab_fail(err, AB_ERR_BINARY, "invalid binary banditmodel: dimension 0");
 	if (!bm_model_size(h.dim, h.narms, &size, err))
 		return false;
 	if (len != size)

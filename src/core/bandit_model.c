@@ -3,12 +3,16 @@
  *
  * For rows (x, r, w) of one arm: n, sum w, sum w r, sum w r^2,
  * A = sum w x x^T and b = sum w r x.  The ridge estimate is
- * theta = (lambda I + A)^-1 b (bandit_scorer.c).  Overflow is checked
- * before anything is written: every entry of A is bounded by its diagonal
- * (|A_ij| <= sqrt(A_ii A_jj), A is positive semi-definite), every b_i by
- * sqrt(sum w r^2 * A_ii) and sum w r by sqrt(sum w * sum w r^2)
- * (Cauchy–Schwarz), so finite diagonals, weight and sum w r^2 keep every
- * sum finite.
+ * theta = (lambda I + A)^-1 b (bandit_scorer.c).
+ *
+ * Overflow is prevented without touching every sum twice.  By Cauchy–Schwarz
+ * the sums satisfy |A_ij| <= sqrt(A_ii) sqrt(A_jj), |b_i| <= sqrt(sum w r^2)
+ * sqrt(A_ii) and |sum w r| <= sqrt(sum w) sqrt(sum w r^2); rounding can only
+ * loosen that by a factor (1 + n eps), so every valid model satisfies the
+ * bounds with a factor 2, and bm_validate enforces them on models from
+ * outside.  The "square" sums (diagonal of A, sum w, sum w r^2) are capped at
+ * BM_SUM_MAX = DBL_MAX / 8, checked before a row is written; the other sums
+ * then stay below 3 BM_SUM_MAX after any update or merge.
  */
 #include "bandit_model.h"
 
@@ -17,6 +21,17 @@
 
 #include "float_text.h"
 #include "linalg.h"
+
+#include <float.h>
+
+#define BM_SUM_MAX (DBL_MAX / 8)
+
+/* |value| <= 2 sqrt(p) sqrt(q): the Cauchy–Schwarz bound with room for rounding */
+static bool
+within_cs(double value, double p, double q)
+{
+	return fabs(value) <= 2.0 * sqrt(p) * sqrt(q);
+}
 
 size_t
 bm_arm_size(uint32_t dim)
@@ -133,15 +148,27 @@ bm_arm_add(BmArm *arm, uint32_t dim, const double *x, double reward,
 		float_to_text(weight, buf);
 		return ab_fail(err, AB_ERR_VALUE, "weight must be finite and non-negative, got %s", buf);
 	}
-	if (arm->n == INT64_MAX ||
-		!isfinite(arm->weight + weight) || !isfinite(arm->sum_wr2 + wr * reward))
-		return ab_fail(err, AB_ERR_OUT_OF_RANGE, "sums of arm %lld are out of range",
+	if (arm->n == INT64_MAX)
+		return ab_fail(err, AB_ERR_OUT_OF_RANGE, "row count of arm %lld is out of range",
 					   (long long) arm->action);
+	if (!(arm->weight + weight <= BM_SUM_MAX) || !(arm->sum_wr2 + wr * reward <= BM_SUM_MAX))
+	{
+		char		rb[FLOAT_TEXT_LEN];
+
+		float_to_text(reward, rb);
+		float_to_text(weight, buf);
+		return ab_fail(err, AB_ERR_OUT_OF_RANGE,
+					   "reward %s with weight %s overflows the sums of arm %lld",
+					   rb, buf, (long long) arm->action);
+	}
 	for (i = 0; i < dim; i++)
-		if (!isfinite(a[packed_index(i, i)] + weight * x[i] * x[i]))
+		if (!(a[packed_index(i, i)] + weight * x[i] * x[i] <= BM_SUM_MAX))
+		{
+			float_to_text(x[i], buf);
 			return ab_fail(err, AB_ERR_OUT_OF_RANGE,
-						   "sums of arm %lld are out of range for context element %u",
-						   (long long) arm->action, i + 1);
+						   "context element %u (%s) overflows the sums of arm %lld",
+						   i + 1, buf, (long long) arm->action);
+		}
 
 	arm->n++;
 	arm->weight += weight;
@@ -169,15 +196,36 @@ arm_merge(BmArm *dst, const BmArm *src, uint32_t dim, AbError *err)
 	dst->sum_wr2 += src->sum_wr2;
 	for (i = 0; i < n; i++)
 		dst->data[i] += src->data[i];
-	if (!isfinite(dst->weight) || !isfinite(dst->sum_wr2))
+	if (!(dst->weight <= BM_SUM_MAX) || !(dst->sum_wr2 <= BM_SUM_MAX))
 		return ab_fail(err, AB_ERR_OUT_OF_RANGE, "sums of arm %lld are out of range after merging",
 					   (long long) dst->action);
-	for (i = 0; i < n; i++)
-		if (!isfinite(dst->data[i]))
+	for (i = 0; i < dim; i++)
+		if (!(dst->data[packed_index(i, i)] <= BM_SUM_MAX))
 			return ab_fail(err, AB_ERR_OUT_OF_RANGE,
 						   "sums of arm %lld are out of range after merging",
 						   (long long) dst->action);
 	return true;
+}
+
+uint32_t
+bm_union_arms(const BmHeader *a, const BmHeader *b)
+{
+	uint32_t	i = 0,
+				j = 0,
+				n = 0;
+
+	while (i < a->narms && j < b->narms)
+	{
+		int64_t		x = bm_arm_const(a, i)->action,
+					y = bm_arm_const(b, j)->action;
+
+		if (x <= y)
+			i++;
+		if (y <= x)
+			j++;
+		n++;
+	}
+	return n + (a->narms - i) + (b->narms - j);
 }
 
 bool
@@ -192,7 +240,7 @@ bm_merge(BmHeader *dst, const BmHeader *src, AbError *err)
 		ab_detail(err, "Models built from contexts of different lengths measure different things.");
 		return false;
 	}
-	if ((uint64_t) dst->narms + src->narms > BM_MAX_ARMS)
+	if (bm_union_arms(dst, src) > BM_MAX_ARMS)
 		return ab_fail(err, AB_ERR_LIMIT, "merged model would have more than %d arms", BM_MAX_ARMS);
 	for (i = 0; i < src->narms; i++)
 	{
@@ -210,29 +258,48 @@ bm_merge(BmHeader *dst, const BmHeader *src, AbError *err)
 static bool
 validate_arm(const BmArm *arm, uint32_t dim, AbErrorKind kind, AbError *err)
 {
-	const double *a = arm->data;
+	const double *a = arm->data,
+			   *b = arm->data + packed_size(dim);
+	long long	action = (long long) arm->action;
 	size_t		i,
+				j,
 				n = packed_size(dim) + dim;
 
 	if (arm->n < 0)
-		return ab_fail(err, kind, "arm %lld has a negative row count", (long long) arm->action);
+		return ab_fail(err, kind, "arm %lld has a negative row count (%lld)", action,
+					   (long long) arm->n);
 	if (!isfinite(arm->weight) || !isfinite(arm->sum_wr) || !isfinite(arm->sum_wr2))
-		return ab_fail(err, kind, "arm %lld has a non-finite sum", (long long) arm->action);
+		return ab_fail(err, kind, "arm %lld has a non-finite weight, sum_wr or sum_wr2", action);
 	if (arm->weight < 0.0 || arm->sum_wr2 < 0.0)
-		return ab_fail(err, kind, "arm %lld has a negative weight or sum of squares",
-					   (long long) arm->action);
-	for (i = 0; i < n; i++)
-		if (!isfinite(a[i]))
-			return ab_fail(err, kind, "arm %lld has a non-finite matrix or vector entry",
-						   (long long) arm->action);
-	for (i = 0; i < dim; i++)
-		if (a[packed_index(i, i)] < 0.0)
-			return ab_fail(err, kind, "arm %lld has a negative diagonal entry", (long long) arm->action);
+		return ab_fail(err, kind, "arm %lld has a negative weight (%g) or sum_wr2 (%g)", action,
+					   arm->weight, arm->sum_wr2);
+	if (arm->weight > BM_SUM_MAX || arm->sum_wr2 > BM_SUM_MAX)
+		return ab_fail(err, kind, "arm %lld has a weight or sum_wr2 above %g", action, BM_SUM_MAX);
 	if (arm->n == 0)
 		for (i = 0; i < n; i++)
 			if (a[i] != 0.0 || arm->weight != 0.0 || arm->sum_wr != 0.0 || arm->sum_wr2 != 0.0)
-				return ab_fail(err, kind, "arm %lld has no rows but non-zero sums",
-							   (long long) arm->action);
+				return ab_fail(err, kind, "arm %lld has no rows but non-zero sums", action);
+	if (!within_cs(arm->sum_wr, arm->weight, arm->sum_wr2))
+		return ab_fail(err, kind, "arm %lld: |sum_wr| exceeds what weight and sum_wr2 allow", action);
+	for (i = 0; i < n; i++)
+		if (!isfinite(a[i]))
+			return ab_fail(err, kind, "arm %lld has a non-finite entry in A or b", action);
+	for (i = 0; i < dim; i++)
+	{
+		double		aii = a[packed_index(i, i)];
+
+		if (aii < 0.0 || aii > BM_SUM_MAX)
+			return ab_fail(err, kind, "arm %lld has diagonal entry A[%zu][%zu] = %g outside [0, %g]",
+						   action, i + 1, i + 1, aii, BM_SUM_MAX);
+		if (!within_cs(b[i], arm->sum_wr2, aii))
+			return ab_fail(err, kind, "arm %lld: |b[%zu]| exceeds what sum_wr2 and A[%zu][%zu] allow",
+						   action, i + 1, i + 1, i + 1);
+		for (j = 0; j < i; j++)
+			if (!within_cs(a[packed_index(i, j)], aii, a[packed_index(j, j)]))
+				return ab_fail(err, kind,
+							   "arm %lld: A[%zu][%zu] is not bounded by its diagonal (A is not positive semi-definite)",
+							   action, i + 1, j + 1);
+	}
 	return true;
 }
 
@@ -258,7 +325,8 @@ bm_validate(const BmHeader *h, size_t size, AbErrorKind kind, AbError *err)
 		const BmArm *arm = bm_arm_const(h, i);
 
 		if (i > 0 && bm_arm_const(h, i - 1)->action >= arm->action)
-			return ab_fail(err, kind, "banditmodel arms must have strictly ascending actions");
+			return ab_fail(err, kind, "banditmodel arms must have strictly ascending actions, but %lld follows %lld",
+						   (long long) arm->action, (long long) bm_arm_const(h, i - 1)->action);
 		if (!validate_arm(arm, h->dim, kind, err))
 			return false;
 	}

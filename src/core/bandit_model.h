@@ -102,9 +102,12 @@ bool		bm_check_context(const BmHeader *h, const double *x, int64_t len, AbError 
 bool		bm_arm_add(BmArm *arm, uint32_t dim, const double *x, double reward,
 					   double weight, AbError *err);
 
+/* Number of distinct actions of a and b together (both sorted). */
+uint32_t	bm_union_arms(const BmHeader *a, const BmHeader *b);
+
 /*
  * dst := dst + src.  Same dimension required (AB_ERR_MISMATCH); dst must
- * have room for dst->narms + src->narms arms.
+ * have room for bm_union_arms(dst, src) arms.
  */
 bool		bm_merge(BmHeader *dst, const BmHeader *src, AbError *err);
 

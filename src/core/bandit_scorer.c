@@ -4,8 +4,10 @@
  */
 #include "bandit_scorer.h"
 
+#include <math.h>
 #include <string.h>
 
+#include "float_text.h"
 #include "linalg.h"
 
 size_t
@@ -24,6 +26,7 @@ bm_scorer_build(const BmHeader *m, double ridge, void *block, BmScorer *sc, AbEr
 				t = packed_size(m->dim);
 	uint32_t	i;
 	size_t		j;
+	char		buf[FLOAT_TEXT_LEN];
 
 	sc->dim = m->dim;
 	sc->narms = m->narms;
@@ -40,11 +43,22 @@ bm_scorer_build(const BmHeader *m, double ridge, void *block, BmScorer *sc, AbEr
 		sc->actions[i] = arm->action;
 		memcpy(l, arm->data, sizeof(double) * t);
 		for (j = 0; j < d; j++)
+		{
 			l[packed_index(j, j)] += ridge;
+			if (!isfinite(l[packed_index(j, j)]))
+			{
+				float_to_text(ridge, buf);
+				return ab_fail(err, AB_ERR_OUT_OF_RANGE,
+							   "ridge %s overflows the matrix of arm %lld", buf, (long long) arm->action);
+			}
+		}
 		if (!packed_cholesky(l, d))
+		{
+			float_to_text(ridge, buf);
 			return ab_fail(err, AB_ERR_VALUE,
-						   "the matrix of arm %lld is not positive definite at ridge %g",
-						   (long long) arm->action, ridge);
+						   "the matrix of arm %lld is not positive definite at ridge %s",
+						   (long long) arm->action, buf);
+		}
 		cholesky_forward(l, d, arm->data + t, theta);
 		cholesky_backward(l, d, theta, theta);
 	}

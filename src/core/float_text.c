@@ -133,20 +133,28 @@ is_decimal_syntax(const char *s, size_t len)
 bool
 text_to_float(const char *s, size_t len, double *out)
 {
-	char		buf[512];
+	char		small[512];
+	char	   *buf = small;
 	char	   *end;
 	double		v;
+	bool		ok;
 
-	if (len == 0 || len >= sizeof(buf) || !is_decimal_syntax(s, len))
+	if (len == 0 || !is_decimal_syntax(s, len))
+		return false;
+	/* numbers may be long (many digits are valid JSON); copy to terminate */
+	if (len >= sizeof(small) && (buf = malloc(len + 1)) == NULL)
 		return false;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
 	errno = 0;
 	v = strtod(buf, &end);
-	if (end != buf + len || !isfinite(v))
-		return false;
-	*out = v;
-	return true;
+	/* like float8in: overflow and underflow to zero are out of range */
+	ok = end == buf + len && isfinite(v) && !(errno == ERANGE && v == 0.0);
+	if (buf != small)
+		free(buf);
+	if (ok)
+		*out = v;
+	return ok;
 }
 
 bool

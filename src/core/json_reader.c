@@ -4,6 +4,7 @@
  */
 #include "json_reader.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -169,6 +170,12 @@ next_number(JsonReader *r, const char *what)
 	n = scan_number(r->p, r->end);
 	if (n == 0)
 		json_fail(r, "expected %s", what);
+	else if (r->p + n < r->end &&
+			 (isalnum((unsigned char) r->p[n]) || r->p[n] == '.' || r->p[n] == '+' || r->p[n] == '-'))
+	{
+		n = 0;
+		json_fail(r, "invalid number");
+	}
 	return n;
 }
 

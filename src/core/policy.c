@@ -91,16 +91,17 @@ syntax_error(AbError *err, const char *expected)
 }
 
 static bool
-read_number(Lexer *lx, double *out, AbError *err)
+read_number(Lexer *lx, const char *key, double *out, AbError *err)
 {
 	const char *start;
 
 	skip_space(lx);
 	start = lx->p;
-	while (lx->p < lx->end && (isdigit((unsigned char) *lx->p) || strchr("+-.eE", *lx->p) != NULL))
+	while (lx->p < lx->end && *lx->p != ',' && *lx->p != ')' && !isspace((unsigned char) *lx->p))
 		lx->p++;
 	if (!text_to_float(start, (size_t) (lx->p - start), out))
-		return syntax_error(err, "a finite number after '='");
+		return ab_fail(err, AB_ERR_VALUE, "policy parameter %s must be a finite number, got \"%.*s\"",
+					   key, (int) (lx->p - start > 40 ? 40 : lx->p - start), start);
 	return true;
 }
 
@@ -169,7 +170,7 @@ parse_params(Lexer *lx, const PolicyDef *def, Policy *p, AbError *err)
 			return syntax_error(err, "a parameter name");
 		if (!accept_char(lx, '='))
 			return syntax_error(err, "'=' after a parameter name");
-		if (!read_number(lx, &v, err))
+		if (!read_number(lx, key, &v, err))
 			return false;
 		if ((nseen > 0 && strcmp(seen[0], key) == 0) || (nseen > 1 && strcmp(seen[1], key) == 0))
 			return ab_fail(err, AB_ERR_VALUE, "policy parameter %s is given twice", key);
@@ -200,6 +201,15 @@ policy_parse(const char *text, size_t len, Policy *p, AbError *err)
 	p->ridge = 1.0;
 	if (read_word(&lx, name, sizeof(name)) == 0)
 		return syntax_error(err, "a policy name");
+	if (lx.p < lx.end && *lx.p != '(' && !isspace((unsigned char) *lx.p))
+	{
+		const char *stop = lx.p;
+
+		while (stop < lx.end && *stop != '(' && !isspace((unsigned char) *stop))
+			stop++;
+		return ab_fail(err, AB_ERR_VALUE, "unknown policy \"%.*s\"",
+					   (int) (stop - text > 60 ? 60 : stop - text), text);
+	}
 	for (i = 0; i < NPOLICIES; i++)
 		if (strcmp(name, policy_defs[i].name) == 0)
 			def = &policy_defs[i];

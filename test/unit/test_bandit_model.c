@@ -160,6 +160,8 @@ fit_and_merge(void)
 	/* actions sorted ascending, negative ones first */
 	CHECK(bm_arm_const(whole, 0)->action == -20 && bm_arm_const(whole, 4)->action == 20);
 	CHECK(bm_validate(whole, model_size(whole), AB_ERR_BINARY, &err));
+	/* the union of arms counts shared actions once */
+	CHECK(bm_union_arms(a, whole) == 5 && bm_union_arms(whole, whole) == 5);
 	/* dimensions must agree */
 	free(b);
 	b = new_model(2, 1);
@@ -256,15 +258,23 @@ hostile_text(void)
 	CHECK(text_fails("{\"version\":1,\"dim\":2,\"arms\":[{\"action\":1,\"n\":0,\"weight\":1,\"sum_wr\":1,"
 					 "\"sum_wr2\":1,\"A\":[[1,0],[0,0]],\"b\":[1,0]}]}", "no rows"));
 	CHECK(text_fails("{\"version\":1,\"dim\":2,\"arms\":[{\"action\":1,\"n\":1,\"weight\":1,\"sum_wr\":1,"
-					 "\"sum_wr2\":1,\"A\":[[-1,0],[0,0]],\"b\":[1,0]}]}", "negative diagonal"));
+					 "\"sum_wr2\":1,\"A\":[[-1,0],[0,0]],\"b\":[1,0]}]}", "outside [0"));
 	CHECK(text_fails("{\"version\":1,\"dim\":100000,\"arms\":[]}", "out of range"));
-	CHECK(text_fails("{\"version\":1,\"dim\":0,\"arms\":[]}", "out of range"));
+	CHECK(text_fails("{\"version\":1,\"dim\":0,\"arms\":[]}", "at least 1"));
 	CHECK(text_fails("{\"version\":2,\"dim\":1,\"arms\":[]}", "version"));
 	CHECK(text_fails("{\"version\":1,\"arms\":[],\"dim\":1}", "before"));
 	CHECK(text_fails("{\"version\":1,\"dim\":1}", "required"));
 	CHECK(text_fails("{\"version\":1,\"dim\":1,\"dim\":1,\"arms\":[]}", "duplicate"));
 	CHECK(text_fails("{\"version\":1,\"dim\":1,\"arms\":[]} x", "after the end"));
 	CHECK(text_fails("", "expected"));
+	/* an off-diagonal entry no positive semi-definite matrix can have */
+	CHECK(text_fails("{\"version\":1,\"dim\":2,\"arms\":[{\"action\":1,\"n\":1,\"weight\":1,\"sum_wr\":0,"
+					 "\"sum_wr2\":0,\"A\":[[0,1.7e308],[1.7e308,0]],\"b\":[0,0]}]}", "not bounded"));
+	CHECK(text_fails("{\"version\":1,\"dim\":2,\"arms\":[{\"action\":1,\"n\":1,\"weight\":1,\"sum_wr\":0,"
+					 "\"sum_wr2\":0,\"A\":[[1,0],[0,1]],\"b\":[5,0]}]}", "|b[1]|"));
+	CHECK(text_fails("{\"version\":1,\"dim\":02,\"arms\":[]}", "invalid number"));
+	CHECK(text_fails("{\"version\":1,\"dim\":1,\"arms\":[{\"action\":1,\"n\":1,\"weight\":1e-400,"
+					 "\"sum_wr\":0,\"sum_wr2\":0,\"A\":[[1]],\"b\":[0]}]}", "out of range"));
 }
 
 static void
