@@ -226,14 +226,9 @@ my %crafted = (
 	'-Infinity sum_wr'       => header(1, 0, 0, 1, 1, 0) . pack('q> q> d>', 5, 2, 2) . pack('d>', -9**9**9) . pack('d>*', 1, 4, 2),
 	'dim 0'                  => header(1, 0, 0, 0, 0, 0),
 	'dim 0 with arms'        => header(1, 0, 0, 0, 2, 0) . pack('q> q> d> d> d>', 5, 1, 1, 1, 1) x 2,);
-my %todo = ('dim 0' => 1, 'dim 0 with arms' => 1);
 foreach my $case (sort keys %crafted)
 {
-  TODO:
-	{
-		local $TODO = 'dim 0 is reported as 22023, not 22P03 (reported)' if $todo{$case};
-		is(load_payload($crafted{$case}), '22P03', "crafted '$case' is rejected with 22P03");
-	}
+	is(load_payload($crafted{$case}), '22P03', "crafted '$case' is rejected with 22P03");
 }
 
 # Sizes beyond the limits, claimed by a header of 16 bytes: 54000, at once,
