@@ -451,3 +451,8 @@ CREATE FUNCTION simulate_impressions(n int8, shows int4, images_per_show int4, d
 
 COMMENT ON FUNCTION simulate_impressions(int8, int4, int4, int4, int8, text, banditmodel) IS
 	'synthetic artwork impressions (deterministic in seed): context, candidate images, the logging policy''s choice and propensity, play and minutes, and the true play probability of every candidate';
+
+CREATE FUNCTION policy_value(probabilities float8[], "values" float8[]) RETURNS float8
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION policy_value(float8[], float8[]) IS
+	'sum of probabilities[i] * values[i] for aligned arrays (probabilities summing to 1): a policy''s value, e.g. v_target from bandit_probabilities and bandit_scores, or the truth from play_probabilities';

@@ -1,188 +1,234 @@
--- artbandit demo: off-policy evaluation of artwork policies on a simulated
--- exploration log.  Run by `make demo` (psql -X -q -v ON_ERROR_STOP=1).
+-- artbandit demo: which artwork should each show display?
 --
--- Everything is plain SQL: a closed-form "true" play probability, a known,
--- non-uniform logging policy, three target policies, and the extension's
--- estimators compared with the exact truth.  Randomness comes from
--- hashint8extended(row number, stream), so every run gives the same log.
---
--- The demo keeps its objects in the schema artbandit_demo, which it drops and
--- recreates, so it can be run again.
-
+-- 1. simulate a uniform-exploration log of artwork impressions (the truth is
+--    known: every row carries the true play probability of every image);
+-- 2. fit one contextual bandit per show on the first 20 days;
+-- 3. on the 10 held-out days, evaluate six policies by replay, IPS, SNIPS,
+--    DM, DR and SNDR with 95% intervals, beside each policy's true take
+--    fraction;
+-- 4. log again with a non-uniform (softmax) policy and show that plain replay
+--    is then biased while the propensity-weighted estimates are not;
+-- 5. write a chart (SVG) and check the claims (an ERROR if one fails).
+-- Parameters (psql -v): rows (default 2000000), chart (SVG path).
 \set ON_ERROR_STOP 1
-\pset footer off
+\if :{?rows}
+\else
+\set rows 2000000
+\endif
+\if :{?chart}
+\else
+\set chart artbandit-demo.svg
+\endif
 SET client_min_messages = warning;
-
 CREATE EXTENSION IF NOT EXISTS artbandit;
-
 DROP SCHEMA IF EXISTS artbandit_demo CASCADE;
 CREATE SCHEMA artbandit_demo;
 SET search_path = artbandit_demo, public;
+\timing off
 
 \echo
 \echo '=== artbandit demo: which artwork should a show display? ==='
-\echo 'Simulated exploration log: 1,000,000 impressions, 200 shows x 4 images,'
-\echo '3 user segments.  The logging policy was epsilon-greedy around an older model'
-\echo '(epsilon 0.3 / 0.5 / 0.7 by segment), so propensities are known and NOT uniform.'
-\echo
+\echo 'Simulating' :rows 'impressions: 200 shows x 4 images, 30 days, a 16-dimensional context'
+\echo '(hashed genres played, country, language, day of week, time of day), uniform random images.'
 
--- A uniform number in [0, 1) from a row number and a stream id (53 bits).
--- Hashed twice: one hashint8extended of consecutive integers is visibly
--- non-uniform (a chi-square test on 100 bins rejects it), which is enough to
--- push the truth out of intervals that are this narrow.
-CREATE FUNCTION u01(i int8, stream int8) RETURNS float8
-	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	RETURN ((hashint8extended(hashint8extended(i, stream), stream) >> 11)
-			& 9007199254740991)::float8 / 9007199254740992.0;
-
--- The true (hidden) play probability of image k (1..4) of a show for a segment:
--- a logistic score with a show effect, a segment effect, and a segment-specific
--- taste for images that each show shifts, so the best image depends on both.
--- The old model behind the logging policy got that shift wrong (phase 0.9).
-CREATE FUNCTION play_score(segment int, show_id int, k int, phase float8 DEFAULT 0.0)
-	RETURNS float8
-	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	RETURN -2.0 + 0.6 * sin(show_id * 0.7) + (ARRAY[0.4, 0.0, -0.5])[segment + 1]
-		   + 0.9 * cos(pi() / 2 * (k - 1) - 0.75 * pi() * segment
-						+ 1.3 * sin(show_id * 1.3 + phase));
-
-CREATE FUNCTION p_true(segment int, show_id int, k int) RETURNS float8
-	LANGUAGE sql IMMUTABLE PARALLEL SAFE
-	RETURN 1.0 / (1.0 + exp(-play_score(segment, show_id, k)));
-
--- One row per context (segment, show): true probabilities, the logging
--- policy's propensities mu[1..4], and the oracle's best image.
-CREATE TABLE context AS
-WITH c AS (
-	SELECT s AS segment, sh AS show_id,
-		   ARRAY(SELECT p_true(s, sh, k) FROM generate_series(1, 4) k) AS p,
-		   (SELECT k FROM generate_series(1, 4) k
-			ORDER BY play_score(s, sh, k, 0.9) DESC, k LIMIT 1) AS logger_fav,
-		   (SELECT k FROM generate_series(1, 4) k
-			ORDER BY play_score(s, sh, k) DESC, k LIMIT 1) AS best,
-		   (ARRAY[0.3, 0.5, 0.7])[s + 1] AS epsilon
-	FROM generate_series(0, 2) s, generate_series(1, 200) sh
-)
-SELECT segment, show_id, p, best,
-	   ARRAY(SELECT epsilon / 4 + CASE WHEN k = logger_fav THEN 1 - epsilon ELSE 0 END
-			 FROM generate_series(1, 4) k) AS mu
-FROM c;
-ALTER TABLE context ADD PRIMARY KEY (segment, show_id);
-
--- The exploration log.  Segments have shares 50/30/20 %, shows are skewed
--- towards low ids (popular shows); the image is drawn from mu, played from p.
-CREATE TABLE impressions AS
-WITH draws AS (
-	SELECT i AS impression_id,
-		   CASE WHEN u01(i, 1) < 0.5 THEN 0 WHEN u01(i, 1) < 0.8 THEN 1 ELSE 2 END AS segment,
-		   1 + floor(200 * u01(i, 2) ^ 2)::int AS show_id,
-		   u01(i, 3) AS u_image,
-		   u01(i, 4) AS u_play
-	FROM generate_series(1::int8, 1000000) i
-), chosen AS (
-	SELECT d.impression_id, d.segment, d.show_id, c.mu, c.p, d.u_play,
-		   CASE WHEN d.u_image < c.mu[1] THEN 1
-				WHEN d.u_image < c.mu[1] + c.mu[2] THEN 2
-				WHEN d.u_image < c.mu[1] + c.mu[2] + c.mu[3] THEN 3
-				ELSE 4 END AS image
-	FROM draws d JOIN context c USING (segment, show_id)
-)
-SELECT impression_id, segment, show_id, image,
-	   show_id * 10 + image AS image_id,      -- each show has its own images
-	   mu[image] AS propensity,
-	   u_play < p[image] AS played
-FROM chosen;
-ANALYZE impressions;
-
-\echo 'The log (first rows, then per segment):'
-SELECT impression_id, segment, show_id, image_id, round(propensity::numeric, 4) AS propensity, played
-FROM impressions ORDER BY impression_id LIMIT 5;
-
-SELECT segment, count(*) AS impressions, round(avg(played::int), 4) AS take_fraction,
-	   round(min(propensity)::numeric, 4) AS min_propensity,
-	   round(max(propensity)::numeric, 4) AS max_propensity
-FROM impressions GROUP BY segment ORDER BY segment;
-
--- Target policies: pi[1..4] per context; target_image for the deterministic ones.
---   always_image_1   : show image 1 everywhere (deterministic)
---   oracle           : the truly best image for each (segment, show) (deterministic)
---   mostly_image_2   : image 2 with probability 0.7, each other image 0.1 (stochastic)
-CREATE TABLE target AS
-SELECT pol.policy_no, pol.policy, c.segment, c.show_id, pol.pi, pol.target_image
-FROM context c,
-LATERAL (VALUES
-	(1, 'always_image_1', ARRAY[1.0, 0, 0, 0]::float8[], 1),
-	(2, 'oracle', ARRAY(SELECT (k = c.best)::int::float8 FROM generate_series(1, 4) k), c.best),
-	(3, 'mostly_image_2', ARRAY[0.1, 0.7, 0.1, 0.1]::float8[], NULL::int)
-) AS pol(policy_no, policy, pi, target_image);
-
--- Reward model for DM / DR / SNDR: the naive mean of played per (segment, image)
--- in the log.  It ignores the show, so it is deliberately a bit wrong.
-CREATE TABLE reward_model AS
-SELECT segment, array_agg(q ORDER BY image) AS q
-FROM (SELECT segment, image, avg(played::int)::float8 AS q
-	  FROM impressions GROUP BY segment, image) m
-GROUP BY segment;
-
--- Per policy: one ope_state over the whole log, the two replay take fractions,
--- and the exact truth = avg over the log's rows of sum_a pi(a|x) p_true(x,a).
-CREATE TABLE evaluation AS
-SELECT t.policy_no, t.policy,
-	   ope_accumulate(l.played::int, l.propensity, t.pi[l.image],
-					  m.q[l.image],
-					  t.pi[1] * m.q[1] + t.pi[2] * m.q[2] + t.pi[3] * m.q[3] + t.pi[4] * m.q[4])
-		   AS state,
-	   replay_take_fraction(l.image_id, l.show_id * 10 + t.target_image, l.played) AS replay_unweighted,
-	   replay_take_fraction(l.image_id, l.show_id * 10 + t.target_image, l.played, l.propensity)
-		   AS replay_weighted,
-	   avg(t.pi[1] * c.p[1] + t.pi[2] * c.p[2] + t.pi[3] * c.p[3] + t.pi[4] * c.p[4]) AS truth
-FROM impressions l
-JOIN target t USING (segment, show_id)
-JOIN context c USING (segment, show_id)
-JOIN reward_model m USING (segment)
-GROUP BY t.policy_no, t.policy;
+CREATE UNLOGGED TABLE log AS
+SELECT * FROM simulate_impressions(:rows, 200, 4, 16, 20261129);
+ANALYZE log;
 
 \echo
-\echo 'Estimates with 95% intervals, against the exact truth (computed from the formula).'
-\echo '  replay = sum(pi*r)/sum(pi), no propensity correction: biased, because logging was not uniform.'
-\echo '  dm     = reward model only: its interval ignores the model error, and the model ignores'
-\echo '           the show, so it misses the truth for policies that depend on the show.'
-\echo '  ips, snips, dr, sndr correct for the known propensities: the truth should lie'
-\echo '  inside their intervals (about 19 times out of 20).'
-SELECT e.policy, r.estimator,
-	   round(r.estimate::numeric, 4) AS estimate,
-	   round(r.ci_lower::numeric, 4) AS ci_lower,
-	   round(r.ci_upper::numeric, 4) AS ci_upper,
-	   round(e.truth::numeric, 4) AS truth,
-	   e.truth BETWEEN r.ci_lower AND r.ci_upper AS truth_in_ci
-FROM evaluation e, ope_report(e.state) WITH ORDINALITY r
-ORDER BY e.policy_no, r.ordinality;
+\echo 'Training on days 1-20: one contextual model per show (bandit_fit ... GROUP BY show_id),'
+\echo 'and the single best image per show (the non-contextual alternative).'
+CREATE TABLE models AS
+SELECT show_id, bandit_fit(image_id, context, played::int) AS model
+FROM log WHERE day <= 20 GROUP BY show_id;
+CREATE TABLE best_image AS
+SELECT DISTINCT ON (show_id) show_id, image_id
+FROM (SELECT show_id, image_id, avg(played::int) AS rate FROM log WHERE day <= 20 GROUP BY 1, 2) r
+ORDER BY show_id, rate DESC, image_id;
 
-\echo 'Replay take fraction of the deterministic policies (rows where logged image = target image):'
-\echo '  unweighted = avg(played); weighted = sum(played/mu)/sum(1/mu), which undoes the'
-\echo '  logging policy preference and recovers the truth (it equals snips for these policies).'
-SELECT policy,
-	   round(replay_unweighted::numeric, 4) AS replay_unweighted,
-	   round(replay_weighted::numeric, 4) AS replay_weighted,
-	   round(truth::numeric, 4) AS truth,
-	   round((replay_unweighted - truth)::numeric, 4) AS error_unweighted,
-	   round((replay_weighted - truth)::numeric, 4) AS error_weighted
-FROM evaluation
-WHERE policy <> 'mostly_image_2'
-ORDER BY policy_no;
+CREATE TABLE policies (policy text PRIMARY KEY, kind text, spec text, ord int);
+INSERT INTO policies VALUES
+    ('uniform random', 'fixed', 'uniform', 1),
+    ('best image per show', 'best', NULL, 2),
+    ('greedy', 'model', 'greedy', 3),
+    ('linucb', 'model', 'linucb(alpha=0.5)', 4),
+    ('softmax', 'model', 'softmax(temperature=0.02)', 5),
+    ('thompson', 'model', 'thompson(scale=0.5)', 6);
 
+ANALYZE policies;
+
+-- Per held-out row: the reward model's prediction for every candidate (q).
+-- Per held-out row and policy: the target probability of the logged image
+-- (pi), the truth sum_a pi(a|x) p(x, a), and for DR the prediction for the
+-- logged image (q_logged) and the reward model's value of the policy
+-- (v_target).  OFFSET 0 keeps each policy's probabilities computed once.
+CREATE UNLOGGED TABLE held_out AS
+SELECT l.*, m.model, b.image_id AS best, bandit_scores(m.model, l.context, l.candidates) AS q
+FROM log l JOIN models m USING (show_id) JOIN best_image b USING (show_id)
+WHERE l.day > 20;
+ANALYZE held_out;
+
+CREATE UNLOGGED TABLE eval AS
+SELECT p.policy, h.day, h.image_id, h.played::int AS r, h.propensity AS mu,
+       x.pi_all[array_position(h.candidates, h.image_id)] AS pi,
+       h.q[array_position(h.candidates, h.image_id)] AS q_logged,
+       policy_value(x.pi_all, h.q) AS v_target,
+       policy_value(x.pi_all, h.play_probabilities) AS truth
+FROM held_out h CROSS JOIN policies p,
+     LATERAL (SELECT CASE p.kind
+                 WHEN 'fixed' THEN array_fill(1.0 / array_length(h.candidates, 1),
+                                              ARRAY[array_length(h.candidates, 1)])::float8[]
+                 WHEN 'best' THEN ARRAY(SELECT (c = h.best)::int::float8 FROM unnest(h.candidates) c)
+                 ELSE bandit_probabilities(h.model, h.context, h.candidates, p.spec)
+              END AS pi_all
+              OFFSET 0) x;
+
+CREATE TABLE results AS
+SELECT e.policy, ope_accumulate(e.r, e.mu, e.pi, e.q_logged, e.v_target) AS state, avg(e.truth) AS truth
+FROM eval e GROUP BY e.policy;
+
+\echo
+\echo 'Held-out days 21-30: estimates with 95% intervals, beside the true take fraction.'
+\echo '  replay = mean reward where the logged image is the one the policy would show (weighted by pi);'
+\echo '  ips/snips weight by pi/propensity; dm uses the reward model only; dr/sndr combine both.'
+SELECT r.policy, o.estimator, round(o.estimate::numeric, 4) AS estimate,
+       round(o.ci_lower::numeric, 4) AS ci_lower, round(o.ci_upper::numeric, 4) AS ci_upper,
+       round(r.truth::numeric, 4) AS truth, r.truth BETWEEN o.ci_lower AND o.ci_upper AS covers_truth
+FROM results r JOIN policies p USING (policy), ope_report(r.state) o
+ORDER BY p.ord, array_position(ARRAY['replay', 'ips', 'snips', 'dm', 'dr', 'sndr'], o.estimator);
+
+\echo
 \echo 'Diagnostics: how much of the log each policy can use.'
-\echo '  match_rate = share of rows with pi > 0; ess = effective sample size sum(w)^2/sum(w^2);'
-\echo '  mean_weight should be close to 1 when the logged propensities are right.'
-SELECT e.policy, d.n, d.n_matched,
-	   round(d.match_rate::numeric, 4) AS match_rate,
-	   round(d.ess::numeric, 0) AS ess,
-	   round(d.max_weight::numeric, 4) AS max_weight,
-	   round(d.mean_weight::numeric, 4) AS mean_weight,
-	   round(d.min_propensity::numeric, 4) AS min_propensity
-FROM evaluation e, ope_diagnostics(e.state) d
-ORDER BY e.policy_no;
+SELECT r.policy, d.n, round(d.match_rate::numeric, 3) AS match_rate, round(d.ess) AS ess,
+       round(d.max_weight::numeric, 2) AS max_weight, round(d.mean_weight::numeric, 4) AS mean_weight
+FROM results r JOIN policies p USING (policy), ope_diagnostics(r.state) d ORDER BY p.ord;
 
 \echo
-\echo 'The log, the policies and the states are kept in schema artbandit_demo, e.g.'
-\echo '  SELECT * FROM artbandit_demo.evaluation;'
+\echo 'Non-uniform logging: the same world logged again (another seed) by a softmax policy of the'
+\echo 'trained models, whose propensities simulate_impressions logs.  Plain replay (no propensities)'
+\echo 'is biased towards what the logging policy liked; weighting by the propensity recovers the truth.'
+CREATE UNLOGGED TABLE log2 AS
+SELECT s.* FROM (SELECT bandit_merge(model) AS m FROM models) all_models,
+     simulate_impressions(:rows / 4, 200, 4, 16, 4242, 'softmax(temperature=0.1)', all_models.m) s;
+CREATE TABLE replay2 AS
+WITH t AS (
+    SELECT l.*, b.image_id AS best, 1.0 / array_length(l.candidates, 1) AS pi_uniform
+    FROM log2 l JOIN best_image b USING (show_id))
+SELECT 1 AS ord, 'uniform random' AS policy,
+       ope_accumulate(played::int, propensity, pi_uniform) AS state,
+       NULL::float8 AS replay_plain, NULL::float8 AS replay_weighted,
+       avg((SELECT avg(p) FROM unnest(play_probabilities) p)) AS truth
+FROM t
+UNION ALL
+SELECT 2, 'best image per show',
+       ope_accumulate(played::int, propensity, (image_id = best)::int),
+       replay_take_fraction(image_id, best, played),
+       replay_take_fraction(image_id, best, played, propensity),
+       avg(play_probabilities[array_position(candidates, best)])
+FROM t;
+SELECT policy, round(ope_estimate(state, 'replay')::numeric, 4) AS replay_plain,
+       round(replay_take_fraction_plain::numeric, 4) AS replay_take_fraction_plain,
+       round(replay_take_fraction_weighted::numeric, 4) AS replay_take_fraction_weighted,
+       round(ope_estimate(state, 'snips')::numeric, 4) AS snips, round(ope_estimate(state, 'ips')::numeric, 4) AS ips,
+       round(truth::numeric, 4) AS truth
+FROM (SELECT ord, policy, state, truth, replay_plain AS replay_take_fraction_plain,
+             replay_weighted AS replay_take_fraction_weighted FROM replay2) x
+ORDER BY ord;
+
+-- The chart: estimates with 95% intervals (bars) and the truth (diamond) per policy.
+CREATE TABLE chart AS
+WITH pts AS (
+    SELECT p.ord, r.policy, o.estimator,
+           array_position(ARRAY['replay', 'ips', 'snips', 'dm', 'dr', 'sndr'], o.estimator) AS e,
+           o.estimate, o.ci_lower, o.ci_upper, r.truth
+    FROM results r JOIN policies p USING (policy), ope_report(r.state) o),
+scale AS (SELECT least(min(ci_lower), min(truth)) - 0.01 AS lo, greatest(max(ci_upper), max(truth)) + 0.01 AS hi FROM pts),
+geo AS (SELECT pts.*, 60 + (ord - 1) * 150 + e * 20 AS x, scale.lo, scale.hi,
+               (SELECT 40 + 360 * (hi - v) / (hi - lo) FROM scale, (VALUES (1)) one(z), LATERAL (SELECT pts.estimate AS v) vv) AS y,
+               (SELECT 40 + 360 * (hi - pts.ci_lower) / (hi - lo) FROM scale) AS y_lo,
+               (SELECT 40 + 360 * (hi - pts.ci_upper) / (hi - lo) FROM scale) AS y_hi,
+               (SELECT 40 + 360 * (hi - pts.truth) / (hi - lo) FROM scale) AS y_truth
+        FROM pts, scale)
+SELECT '<svg xmlns="http://www.w3.org/2000/svg" width="980" height="480" font-family="sans-serif" font-size="11">' ||
+       '<text x="490" y="20" text-anchor="middle" font-size="14">artbandit: off-policy estimates (95% intervals) vs true take fraction</text>' ||
+       (SELECT string_agg(format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2"/><circle cx="%s" cy="%s" r="3" fill="%s"/>',
+                                 x, round(y_lo::numeric, 1), x, round(y_hi::numeric, 1),
+                                 (ARRAY['#999','#d62728','#ff7f0e','#9467bd','#1f77b4','#2ca02c'])[e],
+                                 x, round(y::numeric, 1), (ARRAY['#999','#d62728','#ff7f0e','#9467bd','#1f77b4','#2ca02c'])[e]), '')
+        FROM geo) ||
+       (SELECT string_agg(format('<path d="M %s %s l 130 0" stroke="black" stroke-dasharray="4 2"/><text x="%s" y="450" text-anchor="middle">%s</text>',
+                                 60 + (ord - 1) * 150 + 5, round(y_truth::numeric, 1),
+                                 60 + (ord - 1) * 150 + 70, policy), '')
+        FROM (SELECT DISTINCT ord, policy, y_truth FROM geo) t) ||
+       (SELECT string_agg(format('<line x1="55" y1="%s" x2="960" y2="%s" stroke="#eee"/><text x="50" y="%s" text-anchor="end">%s</text>',
+                                 round((40 + 360 * (hi - v) / (hi - lo))::numeric, 1), round((40 + 360 * (hi - v) / (hi - lo))::numeric, 1),
+                                 round((44 + 360 * (hi - v) / (hi - lo))::numeric, 1), to_char(v, '0.00')), '')
+        FROM scale, LATERAL (SELECT round((lo + (hi - lo) * g / 5)::numeric, 2)::float8 AS v FROM generate_series(0, 5) g) t
+        WHERE v BETWEEN lo AND hi) ||
+       '<text x="60" y="470">bars: replay, ips, snips, dm, dr, sndr (grey, red, orange, purple, blue, green); dashed: truth</text>' ||
+       '</svg>' AS svg;
+\o :chart
+\pset format unaligned
+\pset tuples_only on
+SELECT svg FROM chart;
+\o
+\pset format aligned
+\pset tuples_only off
+\echo
+\echo 'Chart written to' :chart
+
+-- The claims, checked: an ERROR here fails `make demo` (and CI).
+CREATE TABLE claims AS
+WITH truth AS (SELECT policy, truth FROM results),
+widths AS (
+    SELECT r.policy, max(o.ci_upper - o.ci_lower) FILTER (WHERE o.estimator = 'dr') AS dr_width,
+           max(o.ci_upper - o.ci_lower) FILTER (WHERE o.estimator = 'ips') AS ips_width
+    FROM results r, ope_report(r.state) o GROUP BY r.policy),
+coverage AS (
+    SELECT count(*) FILTER (WHERE r.truth BETWEEN o.ci_lower AND o.ci_upper) AS covered, count(*) AS total
+    FROM results r, ope_report(r.state) o WHERE o.estimator IN ('ips', 'snips', 'dr', 'sndr')),
+replay_bias AS (
+    SELECT x.policy, abs(ope_estimate(x.state, 'replay') - x.truth) / o.std_error AS plain_z,
+           abs(o.estimate - x.truth) / o.std_error AS weighted_z
+    FROM replay2 x, ope_report(x.state) o WHERE o.estimator = 'snips')
+SELECT 1 AS ord, 'contextual policies beat the best single image, which beats random' AS claim,
+       (SELECT min(truth) FROM truth WHERE policy IN ('greedy', 'linucb', 'thompson')) >
+           (SELECT truth FROM truth WHERE policy = 'best image per show') AND
+       (SELECT truth FROM truth WHERE policy = 'best image per show') >
+           (SELECT truth FROM truth WHERE policy = 'uniform random') AS holds,
+       format('true take fractions: contextual >= %s, best image %s, random %s',
+              round((SELECT min(truth) FROM truth WHERE policy IN ('greedy', 'linucb', 'thompson'))::numeric, 4),
+              round((SELECT truth FROM truth WHERE policy = 'best image per show')::numeric, 4),
+              round((SELECT truth FROM truth WHERE policy = 'uniform random')::numeric, 4)) AS detail
+UNION ALL
+SELECT 2, 'the DR interval is narrower than the IPS interval for every policy',
+       bool_and(dr_width < ips_width),
+       format('DR/IPS width ratio from %s to %s', round(min(dr_width / ips_width)::numeric, 2),
+              round(max(dr_width / ips_width)::numeric, 2))
+FROM widths
+UNION ALL
+SELECT 3, 'the 95% intervals of IPS, SNIPS, DR and SNDR cover the truth (at least 20 of 24)',
+       covered >= 20, format('%s of %s cover', covered, total)
+FROM coverage
+UNION ALL
+SELECT 4, 'under non-uniform logging plain replay is biased, the weighted estimate is not',
+       bool_and(plain_z > 4 AND weighted_z < 3),
+       string_agg(format('%s: plain off by %s SE, weighted by %s SE', policy,
+                         round(plain_z::numeric, 1), round(weighted_z::numeric, 1)), '; ')
+FROM replay_bias;
+
+\echo
+\echo 'The claims of the demo, checked:'
+SELECT claim, holds, detail FROM claims ORDER BY ord;
+
+DO $$
+DECLARE
+    failed text := (SELECT string_agg(claim, '; ') FROM artbandit_demo.claims WHERE NOT holds);
+BEGIN
+    IF failed IS NOT NULL THEN
+        RAISE EXCEPTION 'demo claim failed: %', failed;
+    END IF;
+END $$;
+SET client_min_messages = notice;
+\echo
+\echo 'Everything is kept in schema artbandit_demo (log, models, held_out, eval, results, log2, replay2, claims).'

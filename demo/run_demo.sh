@@ -2,7 +2,9 @@
 # `make demo`: build and install the extension, then run demo/demo.sql.
 # With PGHOST/PGHOSTADDR/PGPORT/PGDATABASE/PGSERVICE set, the demo runs on
 # that server, in a dedicated database artbandit_demo (created if missing);
-# otherwise on a throwaway cluster that is deleted afterwards.
+# otherwise on a throwaway cluster that is deleted afterwards.  DEMO_ROWS
+# sets the size of the simulated log (default 2,000,000 impressions); the
+# chart is written to demo/out/artbandit-demo.svg.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -51,8 +53,11 @@ main() {
   fi
 
   ab_log "Running demo/demo.sql"
+  mkdir -p "$ROOT/demo/out"
   # No pager and no ~/.psqlrc: the demo must never stop to wait for input.
-  if ! "$(ab_pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -P pager=off -f demo/demo.sql; then
+  if ! "$(ab_pg_bindir)/psql" -X -q -v ON_ERROR_STOP=1 -P pager=off \
+      -v rows="${DEMO_ROWS:-2000000}" -v chart="$ROOT/demo/out/artbandit-demo.svg" \
+      -f demo/demo.sql; then
     [[ $throwaway -eq 1 ]] && cluster_log_if_crashed
     ab_die "demo/demo.sql failed"
   fi
