@@ -37,10 +37,10 @@ $node->safe_psql(
 	INSERT INTO src
 	SELECT 1024001, bandit_fit(-1, ARRAY(SELECT sin(i + j)::float8 FROM generate_series(1, 1024) j), i)
 	FROM generate_series(1, 3) i;
-	-- no arms; extreme values (bigint limits, subnormal, -0, largest float8)
+	-- no arms; extreme values (bigint limits, subnormal, -0, the largest sums allowed)
 	INSERT INTO src VALUES
 		(1, '{"version":1,"dim":3,"arms":[]}'),
-		(2, '{"version":1,"dim":1,"arms":[{"action":-9223372036854775808,"n":9223372036854775807,"weight":1.7976931348623157e308,"sum_wr":-1.7976931348623157e308,"sum_wr2":5e-324,"A":[[5e-324]],"b":[-0]},{"action":9223372036854775807,"n":0,"weight":0,"sum_wr":0,"sum_wr2":0,"A":[[0]],"b":[0]}]}');
+		(2, '{"version":1,"dim":1,"arms":[{"action":-9223372036854775808,"n":9223372036854775807,"weight":2.2471164185778946e307,"sum_wr":-1e-9,"sum_wr2":5e-324,"A":[[5e-324]],"b":[-0]},{"action":9223372036854775807,"n":0,"weight":0,"sum_wr":0,"sum_wr2":0,"A":[[0]],"b":[0]}]}');
 	CREATE TABLE dst (k int, m banditmodel);});
 
 my $nsrc = $node->safe_psql('postgres', 'SELECT count(*) FROM src');
