@@ -201,10 +201,12 @@ SELECT 1 AS ord, 'contextual policies beat the best single image, which beats ra
               round((SELECT truth FROM truth WHERE policy = 'best image per show')::numeric, 4),
               round((SELECT truth FROM truth WHERE policy = 'uniform random')::numeric, 4)) AS detail
 UNION ALL
-SELECT 2, 'the DR interval is narrower than the IPS interval for every policy',
-       bool_and(dr_width < ips_width),
-       format('DR/IPS width ratio from %s to %s', round(min(dr_width / ips_width)::numeric, 2),
-              round(max(dr_width / ips_width)::numeric, 2))
+SELECT 2, 'the DR interval is narrower than the IPS interval for every learned or fixed-image policy',
+       bool_and(dr_width < ips_width) FILTER (WHERE policy <> 'uniform random'),
+       format('DR/IPS width ratio from %s to %s (uniform random: %s, where IPS is already a plain mean)',
+              round(min(dr_width / ips_width) FILTER (WHERE policy <> 'uniform random')::numeric, 3),
+              round(max(dr_width / ips_width) FILTER (WHERE policy <> 'uniform random')::numeric, 3),
+              round(max(dr_width / ips_width) FILTER (WHERE policy = 'uniform random')::numeric, 3))
 FROM widths
 UNION ALL
 SELECT 3, 'the 95% intervals of IPS, SNIPS, DR and SNDR cover the truth (at least 20 of 24)',
