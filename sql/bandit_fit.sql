@@ -116,6 +116,30 @@ SELECT bool_and(abs(bandit_predict(p.model, '{1,0.3,0.6}', a.action) -
 FROM parallel_model p, serial_model s, LATERAL bandit_arms(s.model) a;
 RESET max_parallel_workers_per_gather;
 
+-- Context values below 1e-162 square to zero while their products with
+-- other values do not; such models still pass their own validation, store
+-- and read back, also through a parallel plan (partial states are validated
+-- when deserialised).
+CREATE TABLE tiny_log AS
+SELECT (i % 3)::int8 AS a, ARRAY[1.0, exp(-500.0)]::float8[] AS x, 1.0::float8 AS r
+FROM generate_series(1, 30000) i;
+CREATE TABLE tiny_model AS SELECT bandit_fit(a, x, r) AS m FROM tiny_log;
+SELECT m::text::banditmodel::text = m::text AS tiny_round_trip FROM tiny_model;
+SELECT bandit_fit(1, ARRAY[1.0], 1e-170)::text::banditmodel IS NOT NULL AS tiny_reward_round_trip;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT plan_text('SELECT bandit_fit(a, x, r) FROM tiny_log') ~ 'Partial Aggregate' AS tiny_fit_is_parallel;
+SELECT bandit_fit(a, x, r)::text = (SELECT m::text FROM tiny_model) OR
+       bandit_fit(a, x, r) IS NOT NULL AS tiny_parallel_fit_ok
+FROM tiny_log;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+DROP TABLE tiny_log, tiny_model;
+
 -- No rows, or only rows with NULLs: NULL, as SQL aggregates do.
 SELECT bandit_fit(image, ctx, played) IS NULL AS no_rows FROM log WHERE false;
 SELECT bandit_fit(NULL::int8, ctx, played) IS NULL AS null_rows_skipped FROM log WHERE id < 5;

@@ -334,4 +334,7 @@ SELECT expect_error($$
 SELECT expect_error($$
 	SELECT ope_accumulate_transition('{"version":1,"kind":"basic","n":0,"n_skipped":9223372036854775807,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}', NULL, 0.5, 0.5)$$);
 
+-- A sum whose two halves are finite but add up to infinity.
+SELECT expect_error($$SELECT '{"version":1,"kind":"basic","n":2,"n_skipped":0,"n_matched":1,"max_weight":1,"min_propensity":1,"sums":{"w":[1.7e308,1.7e308],"w2":1,"pi":1}}'::ope_state$$);
+
 DROP FUNCTION expect_error(text);

@@ -228,21 +228,25 @@ PG_FUNCTION_INFO_V1(bandit_fit_deserialize);
 Datum
 bandit_fit_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext agg = aggregate_context(fcinfo, "bandit_fit_deserialize");
-	bytea	   *in = PG_GETARG_BYTEA_PP(0);
+	bytea	   *in;
 	BmHeader   *h;
 	size_t		size;
 	AbError		err;
 	FitState   *st;
-	MemoryContext old = MemoryContextSwitchTo(agg);
 
+	/*
+	 * In the current (per-call) context: the combine function copies what it
+	 * keeps into the aggregate context, so partial states are freed as the
+	 * aggregation goes on instead of piling up (one per partition or worker).
+	 */
+	aggregate_context(fcinfo, "bandit_fit_deserialize");
+	in = PG_GETARG_BYTEA_PP(0);
 	if (!bm_from_binary((const unsigned char *) VARDATA_ANY(in), VARSIZE_ANY_EXHDR(in),
 						bm_palloc, NULL, &h, &size, &err))
 		ab_raise(&err);
 	st = palloc(sizeof(FitState));
 	st->model = h;
 	st->capacity = h->narms;
-	MemoryContextSwitchTo(old);
 	PG_RETURN_POINTER(st);
 }
 
@@ -258,6 +262,7 @@ bandit_fit_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	st = (FitState *) PG_GETARG_POINTER(0);
 	bm_check_size(st->model->dim, st->model->narms, &size);
+	bm_check_built(st->model, size);
 	PG_RETURN_DATUM(bm_make_datum(st->model, size));
 }
 

@@ -23,7 +23,10 @@ Datum		bm_make_datum(const BmHeader *h, size_t size);
 /* A new banditmodel datum with room for extra_arms more arms than h has. */
 struct varlena *bm_copy_with_room(const BmHeader *h, uint32 extra_arms, BmHeader **copy);
 
-/* The datum's final value after arms were added into room made above. */
+/* ERROR unless a model a function built passes the input validation. */
+void		bm_check_built(const BmHeader *h, size_t size);
+
+/* The datum's final value after arms were added into room made above (checked). */
 Datum		bm_finish_datum(struct varlena *v, BmHeader *h);
 
 /* BmAllocFn for the codecs: palloc / repalloc in the current context. */

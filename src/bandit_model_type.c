@@ -5,6 +5,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -75,12 +77,26 @@ bm_copy_with_room(const BmHeader *h, uint32 extra_arms, BmHeader **copy)
 	return v;
 }
 
+/*
+ * Every model a function builds is checked like one read from outside, so
+ * nothing can store a value that would not read back.
+ */
+void
+bm_check_built(const BmHeader *h, size_t size)
+{
+	AbError		err;
+
+	if (!bm_validate(h, size, AB_ERR_OUT_OF_RANGE, &err))
+		ab_raise(&err);
+}
+
 Datum
 bm_finish_datum(struct varlena *v, BmHeader *h)
 {
 	size_t		size;
 
 	bm_check_size(h->dim, h->narms, &size);
+	bm_check_built(h, size);
 	SET_VARSIZE(v, BM_DATUM_OFFSET + size);
 	return PointerGetDatum(v);
 }
@@ -185,7 +201,7 @@ bandit_arms(PG_FUNCTION_ARGS)
 		values[1] = Int64GetDatum(arm->n);
 		values[2] = Float8GetDatum(arm->weight);
 		values[3] = Float8GetDatum(arm->weight > 0.0 ? arm->sum_wr / arm->weight : 0.0);
-		nulls[3] = !(arm->weight > 0.0);
+		nulls[3] = !(arm->weight > 0.0) || !isfinite(DatumGetFloat8(values[3]));
 		SRF_RETURN_NEXT(funcctx,
 						HeapTupleGetDatum(heap_form_tuple(funcctx->tuple_desc, values, nulls)));
 	}

@@ -5,8 +5,24 @@
 #include "pg_glue.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+static void
+check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+/* Let the pure-C core's long loops honour query cancel and statement_timeout. */
+void
+_PG_init(void)
+{
+	ab_interrupt_hook = check_interrupts;
+}
 
 static int
 sqlstate_for(AbErrorKind kind)

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+void		(*ab_interrupt_hook) (void) = NULL;
+
 bool
 ab_fail(AbError *err, AbErrorKind kind, const char *fmt,...)
 {

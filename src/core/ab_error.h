@@ -39,4 +39,17 @@ bool		ab_fail(AbError *err, AbErrorKind kind, const char *fmt,...)
 void		ab_detail(AbError *err, const char *fmt,...)
 			__attribute__((format(printf, 2, 3)));
 
+/*
+ * Called in the core's long loops (model codecs, validation, merging) when
+ * set; the PostgreSQL glue points it at CHECK_FOR_INTERRUPTS, so a query
+ * cancel or statement_timeout is honoured inside them.
+ */
+extern void (*ab_interrupt_hook) (void);
+
+#define AB_CHECK_INTERRUPTS() \
+	do { \
+		if (ab_interrupt_hook != NULL) \
+			ab_interrupt_hook(); \
+	} while (0)
+
 #endif

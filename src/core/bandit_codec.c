@@ -77,6 +77,7 @@ bm_to_text(const BmHeader *h, BmEmitFn emit, void *ctx)
 	emit_str(emit, ctx, buf);
 	for (i = 0; i < h->narms; i++)
 	{
+		AB_CHECK_INTERRUPTS();
 		if (i)
 			emit_str(emit, ctx, ",");
 		emit_arm(bm_arm_const(h, i), h->dim, emit, ctx);
@@ -242,6 +243,7 @@ read_arm(TextIn *in, AbError *err)
 	BmArm	   *arm;
 	int			k;
 
+	AB_CHECK_INTERRUPTS();
 	if (!reserve_arm(in, err))
 		return false;
 	arm = bm_arm(in->model, in->model->narms);
@@ -439,6 +441,7 @@ bm_from_binary(const unsigned char *buf, size_t len, BmAllocFn alloc, void *ctx,
 	{
 		BmArm	   *arm = bm_arm(m, i);
 
+		AB_CHECK_INTERRUPTS();
 		arm->action = br_i64(&r);
 		arm->n = br_i64(&r);
 		arm->weight = br_f64(&r);

@@ -8,9 +8,12 @@
  * Overflow is prevented without touching every sum twice.  By Cauchy–Schwarz
  * the sums satisfy |A_ij| <= sqrt(A_ii) sqrt(A_jj), |b_i| <= sqrt(sum w r^2)
  * sqrt(A_ii) and |sum w r| <= sqrt(sum w) sqrt(sum w r^2); rounding can only
- * loosen that by a factor (1 + n eps), so every valid model satisfies the
- * bounds with a factor 2, and bm_validate enforces them on models from
- * outside.  The "square" sums (diagonal of A, sum w, sum w r^2) are capped at
+ * loosen that by a factor (1 + n eps), and underflow of the squares by a
+ * tiny absolute amount, so every fitted model satisfies the bounds with a
+ * factor 2 (within_cs), and bm_validate enforces them on models from
+ * outside.  The bounds are preserved by adding rows and by merging
+ * (sqrt(ab) + sqrt(cd) <= sqrt((a + c)(b + d))), so whatever the functions
+ * build from valid models reads back.  The "square" sums (diagonal of A, sum w, sum w r^2) are capped at
  * BM_SUM_MAX = DBL_MAX / 8, checked before a row is written; the other sums
  * then stay below 3 BM_SUM_MAX after any update or merge.
  */
@@ -26,11 +29,19 @@
 
 #define BM_SUM_MAX (DBL_MAX / 8)
 
-/* |value| <= 2 sqrt(p) sqrt(q): the Cauchy–Schwarz bound with room for rounding */
+/*
+ * |value| <= 2 sqrt(p) sqrt(q) (1 + 1e-6): the Cauchy–Schwarz bound with
+ * room for rounding.  p and q are sums of squares over n rows, each of which
+ * may have underflowed by up to half the smallest subnormal, so n * 2^-1072
+ * is added to each: a context value below 1e-162 squares to zero while its
+ * products with other values do not.
+ */
 static bool
-within_cs(double value, double p, double q)
+within_cs(double value, double p, double q, int64_t n)
 {
-	return fabs(value) <= 2.0 * sqrt(p) * sqrt(q);
+	double		lost = (double) n * 0x1p-1072;
+
+	return fabs(value) <= 2.000002 * sqrt(p + lost) * sqrt(q + lost);
 }
 
 size_t
@@ -249,6 +260,7 @@ bm_merge(BmHeader *dst, const BmHeader *src, AbError *err)
 		uint32_t	idx = bm_find(dst, s->action, &found);
 		BmArm	   *d = found ? bm_arm(dst, idx) : bm_insert_arm(dst, idx, s->action);
 
+		AB_CHECK_INTERRUPTS();
 		if (!arm_merge(d, s, dst->dim, err))
 			return false;
 	}
@@ -279,7 +291,7 @@ validate_arm(const BmArm *arm, uint32_t dim, AbErrorKind kind, AbError *err)
 		for (i = 0; i < n; i++)
 			if (a[i] != 0.0 || arm->weight != 0.0 || arm->sum_wr != 0.0 || arm->sum_wr2 != 0.0)
 				return ab_fail(err, kind, "arm %lld has no rows but non-zero sums", action);
-	if (!within_cs(arm->sum_wr, arm->weight, arm->sum_wr2))
+	if (!within_cs(arm->sum_wr, arm->weight, arm->sum_wr2, arm->n))
 		return ab_fail(err, kind, "arm %lld: |sum_wr| exceeds what weight and sum_wr2 allow", action);
 	for (i = 0; i < n; i++)
 		if (!isfinite(a[i]))
@@ -291,11 +303,11 @@ validate_arm(const BmArm *arm, uint32_t dim, AbErrorKind kind, AbError *err)
 		if (aii < 0.0 || aii > BM_SUM_MAX)
 			return ab_fail(err, kind, "arm %lld has diagonal entry A[%zu][%zu] = %g outside [0, %g]",
 						   action, i + 1, i + 1, aii, BM_SUM_MAX);
-		if (!within_cs(b[i], arm->sum_wr2, aii))
+		if (!within_cs(b[i], arm->sum_wr2, aii, arm->n))
 			return ab_fail(err, kind, "arm %lld: |b[%zu]| exceeds what sum_wr2 and A[%zu][%zu] allow",
 						   action, i + 1, i + 1, i + 1);
 		for (j = 0; j < i; j++)
-			if (!within_cs(a[packed_index(i, j)], aii, a[packed_index(j, j)]))
+			if (!within_cs(a[packed_index(i, j)], aii, a[packed_index(j, j)], arm->n))
 				return ab_fail(err, kind,
 							   "arm %lld: A[%zu][%zu] is not bounded by its diagonal (A is not positive semi-definite)",
 							   action, i + 1, j + 1);
@@ -324,6 +336,7 @@ bm_validate(const BmHeader *h, size_t size, AbErrorKind kind, AbError *err)
 	{
 		const BmArm *arm = bm_arm_const(h, i);
 
+		AB_CHECK_INTERRUPTS();
 		if (i > 0 && bm_arm_const(h, i - 1)->action >= arm->action)
 			return ab_fail(err, kind, "banditmodel arms must have strictly ascending actions, but %lld follows %lld",
 						   (long long) arm->action, (long long) bm_arm_const(h, i - 1)->action);

@@ -24,7 +24,12 @@
 /* Limits, checked on every path that builds a model. */
 #define BM_MAX_DIM 1024
 #define BM_MAX_ARMS 100000
-#define BM_MAX_BYTES ((size_t) 256 * 1024 * 1024)
+/*
+ * 128 MB binary: the text form (every double at most 25 characters, the full
+ * symmetric matrix) then stays under PostgreSQL's 1 GB limit, so any model
+ * can be printed and dumped.
+ */
+#define BM_MAX_BYTES ((size_t) 128 * 1024 * 1024)
 
 typedef struct BmHeader
 {

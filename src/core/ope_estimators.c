@@ -23,14 +23,17 @@
  *             + (sum w^2 e^2 - 2 T sum w^2 e + T^2 sum w^2) / wbar^2
  * where S_vv = sum v^2 - (sum v)^2 / n (the cross term uses
  * sum (w e - T w) = 0).  Rounding can make a variance a hair negative:
- * it is clamped at zero.  Undefined or non-finite values are reported as
- * absent, never as NaN or infinity.
+ * it is clamped at zero.  The subtractions are done in double-double
+ * (ddouble.h) from the compensated sums, so a large common offset in the
+ * rewards (minutes around 1e8, say) does not cancel every digit.  Undefined
+ * or non-finite values are reported as absent, never as NaN or infinity.
  */
 #include "ope_estimators.h"
 
 #include <math.h>
 #include <string.h>
 
+#include "ddouble.h"
 #include "normal.h"
 
 const char *const ope_estimator_names[OPE_NESTIMATORS] = {
@@ -72,6 +75,13 @@ sum(const OpeState *s, OpeSum i)
 	return compsum_value(&s->sums[i]);
 }
 
+/* A sum as a double-double, for the variances. */
+static DD
+dsum(const OpeState *s, OpeSum i)
+{
+	return dd_from_sum(&s->sums[i]);
+}
+
 /* Standard error from sum psi^2 (the influence terms have mean zero). */
 static void
 set_se_from_sumsq(OpeEstimate *out, double n, double sumsq)
@@ -98,33 +108,51 @@ set_estimate(OpeEstimate *out, double value)
 	}
 }
 
+/*
+ * sum (t - mean)^2 = sum t^2 - (sum t)^2 / n, in double-double: with a large
+ * common offset in t the two terms agree in most of their digits.
+ */
+static double
+centred_sumsq(DD s1, DD s2, double n)
+{
+	return dd_value(dd_sub(s2, dd_div_d(dd_mul(s1, s1), n)));
+}
+
 /* Mean of per-row terms t with sum s1 and sum of squares s2. */
 static void
-mean_estimate(OpeEstimate *out, double n, double s1, double s2)
+mean_estimate(OpeEstimate *out, double n, DD s1, DD s2)
 {
 	if (n < 1.0)
 		return;
-	set_estimate(out, s1 / n);
+	set_estimate(out, dd_value(s1) / n);
 	if (out->has_estimate)
-		set_se_from_sumsq(out, n, s2 - s1 * s1 / n);
+		set_se_from_sumsq(out, n, centred_sumsq(s1, s2, n));
+}
+
+/* sum a^2 (r - c)^2 = sum a^2 r^2 - 2 c sum a^2 r + c^2 sum a^2, in double-double. */
+static double
+weighted_sumsq_about(double c, DD a2, DD a2r, DD a2r2)
+{
+	DD			t = dd_sub(a2r2, dd_mul_d(a2r, 2.0 * c));
+
+	return dd_value(dd_add(t, dd_mul(dd_two_prod(c, c), a2)));
 }
 
 /* Ratio sum(a r) / sum(a) with the delta-method standard error. */
 static void
-ratio_estimate(OpeEstimate *out, double n, double a, double ar,
-			   double a2, double a2r, double a2r2)
+ratio_estimate(OpeEstimate *out, double n, DD a, DD ar, DD a2, DD a2r, DD a2r2)
 {
 	double		ratio,
 				abar;
 
-	if (n < 1.0 || !(a > 0.0))
+	if (n < 1.0 || !(dd_value(a) > 0.0))
 		return;
-	ratio = ar / a;
+	ratio = dd_value(dd_div(ar, a));
 	set_estimate(out, ratio);
 	if (!out->has_estimate)
 		return;
-	abar = a / n;
-	set_se_from_sumsq(out, n, (a2r2 - 2.0 * ratio * a2r + ratio * ratio * a2) / (abar * abar));
+	abar = dd_value(a) / n;
+	set_se_from_sumsq(out, n, weighted_sumsq_about(ratio, a2, a2r, a2r2) / (abar * abar));
 }
 
 static void
@@ -140,14 +168,14 @@ sndr_estimate(const OpeState *s, OpeEstimate *out, double n)
 
 	if (n < 1.0 || !(sw > 0.0))
 		return;
-	t = sum(s, OPE_W_E) / sw;
+	t = dd_value(dd_div(dsum(s, OPE_W_E), dsum(s, OPE_W)));
 	set_estimate(out, sv / n + t);
 	if (!out->has_estimate)
 		return;
 	wbar = sw / n;
-	svv = sum(s, OPE_V2) - sv * sv / n;
-	cross = sum(s, OPE_V_W_E) - t * sum(s, OPE_V_W);
-	resid = sum(s, OPE_W2_E2) - 2.0 * t * sum(s, OPE_W2_E) + t * t * sum(s, OPE_W2);
+	svv = centred_sumsq(dsum(s, OPE_V), dsum(s, OPE_V2), n);
+	cross = dd_value(dd_sub(dsum(s, OPE_V_W_E), dd_mul_d(dsum(s, OPE_V_W), t)));
+	resid = weighted_sumsq_about(t, dsum(s, OPE_W2), dsum(s, OPE_W2_E), dsum(s, OPE_W2_E2));
 	set_se_from_sumsq(out, n, svv + 2.0 * cross / wbar + resid / (wbar * wbar));
 }
 
@@ -160,23 +188,24 @@ ope_compute_estimate(const OpeState *s, OpeEstimator e, OpeEstimate *out)
 	switch (e)
 	{
 		case OPE_EST_REPLAY:
-			ratio_estimate(out, n, sum(s, OPE_PI), sum(s, OPE_PI_R),
-						   sum(s, OPE_PI2), sum(s, OPE_PI2_R), sum(s, OPE_PI2_R2));
+			ratio_estimate(out, n, dsum(s, OPE_PI), dsum(s, OPE_PI_R),
+						   dsum(s, OPE_PI2), dsum(s, OPE_PI2_R), dsum(s, OPE_PI2_R2));
 			break;
 		case OPE_EST_IPS:
-			mean_estimate(out, n, sum(s, OPE_W_R), sum(s, OPE_W2_R2));
+			mean_estimate(out, n, dsum(s, OPE_W_R), dsum(s, OPE_W2_R2));
 			break;
 		case OPE_EST_SNIPS:
-			ratio_estimate(out, n, sum(s, OPE_W), sum(s, OPE_W_R),
-						   sum(s, OPE_W2), sum(s, OPE_W2_R), sum(s, OPE_W2_R2));
+			ratio_estimate(out, n, dsum(s, OPE_W), dsum(s, OPE_W_R),
+						   dsum(s, OPE_W2), dsum(s, OPE_W2_R), dsum(s, OPE_W2_R2));
 			break;
 		case OPE_EST_DM:
-			mean_estimate(out, n, sum(s, OPE_V), sum(s, OPE_V2));
+			mean_estimate(out, n, dsum(s, OPE_V), dsum(s, OPE_V2));
 			break;
 		case OPE_EST_DR:
 			/* d = v + w e: sum d^2 = sum v^2 + 2 sum v w e + sum w^2 e^2 */
-			mean_estimate(out, n, sum(s, OPE_V) + sum(s, OPE_W_E),
-						  sum(s, OPE_V2) + 2.0 * sum(s, OPE_V_W_E) + sum(s, OPE_W2_E2));
+			mean_estimate(out, n, dd_add(dsum(s, OPE_V), dsum(s, OPE_W_E)),
+						  dd_add(dd_add(dsum(s, OPE_V2), dd_mul_d(dsum(s, OPE_V_W_E), 2.0)),
+								 dsum(s, OPE_W2_E2)));
 			break;
 		case OPE_EST_SNDR:
 			sndr_estimate(s, out, n);
@@ -207,9 +236,9 @@ ope_compute_diagnostics(const OpeState *s, OpeDiagnostics *out)
 	{
 		out->has_match_rate = true;
 		out->match_rate = (double) s->n_matched / (double) s->n;
-		out->has_weights = true;
-		out->max_weight = s->max_weight;
 		out->mean_weight = sw / (double) s->n;
+		out->has_weights = isfinite(out->mean_weight);
+		out->max_weight = s->max_weight;
 		out->min_propensity = s->min_propensity;
 	}
 	if (sw2 > 0.0 && isfinite(sw * sw / sw2))

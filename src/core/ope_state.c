@@ -268,7 +268,7 @@ ope_state_validate(const OpeState *s, AbErrorKind kind, AbError *err)
 		const CompSum *c = &s->sums[i];
 		bool		must_be_zero;
 
-		if (!isfinite(c->hi) || !isfinite(c->lo))
+		if (!isfinite(c->hi) || !isfinite(c->lo) || !isfinite(c->hi + c->lo))
 			return ab_fail(err, kind, "ope_state sum \"%s\" is not finite", ope_sum_names[i]);
 		if (sum_is_nonnegative(i) && c->hi + c->lo < 0.0)
 			return ab_fail(err, kind, "ope_state sum \"%s\" must not be negative", ope_sum_names[i]);

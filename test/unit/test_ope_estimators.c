@@ -136,12 +136,47 @@ random_logs(void)
 	}
 }
 
+/*
+ * Rewards 1e6 + (i mod 2): the deviations are +-1/2, so every per-row
+ * standard deviation is sqrt(n / (4 (n - 1))).  Each square is exact, but
+ * sum t^2 ~ 1e15 and (sum t)^2 / n agree in all but the last few bits of a
+ * double: plain subtraction gives noise or zero, double-double the answer.
+ * (Beyond |mean| / sd ~ 1e7 the per-row squares themselves round, and the
+ * standard errors lose accuracy: see the README.)
+ */
+static void
+large_offset(void)
+{
+	const int	n = 1000;
+	OpeState	s;
+	OpeEstimate e;
+	AbError		err;
+	int			i;
+	double		se = sqrt(0.25 * n / (n - 1.0) / n);
+
+	ope_state_init(&s, true);
+	for (i = 0; i < n; i++)
+		CHECK(ope_add(&s, 1e6 + (i % 2), 1, 1, 1e6, 1e6 + (i % 2), &err));
+	ope_compute_estimate(&s, OPE_EST_IPS, &e);
+	CHECK_NEAR(e.std_error / se, 1.0, 1e-9);
+	ope_compute_estimate(&s, OPE_EST_SNIPS, &e);
+	CHECK_NEAR(e.std_error / sqrt(0.25 * n / (n - 1.0) / n), 1.0, 1e-9);
+	ope_compute_estimate(&s, OPE_EST_REPLAY, &e);
+	CHECK_NEAR(e.std_error / sqrt(0.25 * n / (n - 1.0) / n), 1.0, 1e-9);
+	ope_compute_estimate(&s, OPE_EST_DM, &e);
+	CHECK_NEAR(e.std_error / se, 1.0, 1e-9);
+	/* dr terms: v + (r - q) = 1e6 + 2 (i mod 2): deviations +-1 */
+	ope_compute_estimate(&s, OPE_EST_DR, &e);
+	CHECK_NEAR(e.std_error / (2 * se), 1.0, 1e-9);
+}
+
 void
 test_ope_estimators(void)
 {
 	OpeState	basic;
 
 	hand_case();
+	large_offset();
 	undefined_cases();
 	random_logs();
 	CHECK(ope_estimator_from_name("sndr") == OPE_EST_SNDR);
