@@ -28,9 +28,12 @@ SELECT (SELECT md5(string_agg(s::text, '|' ORDER BY impression_id)) FROM simulat
        (SELECT md5(string_agg(s::text, '|' ORDER BY impression_id)) FROM simulate_impressions(500, 30, 4, 12, 7) s) AS deterministic,
        (SELECT md5(string_agg(s::text, '|' ORDER BY impression_id)) FROM simulate_impressions(500, 30, 4, 12, 7) s) <>
        (SELECT md5(string_agg(s::text, '|' ORDER BY impression_id)) FROM simulate_impressions(500, 30, 4, 12, 8) s) AS seed_matters;
--- Row i depends on n only through its day and the number of users (n / 20):
--- the show, the hour and the uniform logging choice are the same.
-SELECT bool_and(a.show_id = b.show_id AND a.hour = b.hour AND a.image_id = b.image_id) AS rows_independent_of_n
+-- Row i depends on n only through its day (and the day's tokens in the
+-- context): the user, the show, the hour, the uniform logging choice, the
+-- truth and the play are the same.
+SELECT bool_and(a.user_id = b.user_id AND a.show_id = b.show_id AND a.hour = b.hour AND
+                a.image_id = b.image_id AND a.play_probabilities = b.play_probabilities AND
+                a.played = b.played) AS rows_independent_of_n
 FROM simulate_impressions(100, 30, 4, 12, 7) a JOIN sim b USING (impression_id);
 
 -- The draws follow the truth: plays of the shown image against the sum of

@@ -89,8 +89,8 @@ sim_config_init(SimConfig *cfg, int64_t n, int64_t shows, int64_t images,
 	cfg->images = (int32_t) images;
 	cfg->dim = (int32_t) dim;
 	cfg->seed = seed;
-	/* about 20 impressions per user, at least 100 users */
-	cfg->users = n / 20 > 100 ? n / 20 : 100;
+	/* a fixed population, so a policy's true value does not depend on n */
+	cfg->users = SIM_USERS;
 	return true;
 }
 

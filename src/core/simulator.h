@@ -22,6 +22,7 @@
 
 #define SIM_GENRES 8
 #define SIM_DAYS 30
+#define SIM_USERS 100000		/* user ids 0 .. SIM_USERS - 1 */
 #define SIM_MAX_IMPRESSIONS INT64_C(10000000000)
 #define SIM_MAX_SHOWS 1000000
 #define SIM_MAX_IMAGES 999		/* image ids are show_id * 1000 + 1 .. images */
@@ -34,7 +35,7 @@ typedef struct SimConfig
 	int32_t		images;			/* candidates per show */
 	int32_t		dim;			/* context length */
 	int64_t		seed;
-	int64_t		users;			/* derived from n */
+	int64_t		users;			/* SIM_USERS */
 } SimConfig;
 
 /* Draw streams of one impression (see sim_draw). */

@@ -193,7 +193,7 @@ def policy_pick(probs, u):
 
 def impression(cfg, i):
     n, shows, images, dim, seed = cfg
-    users = n // 20 if n // 20 > 100 else 100
+    users = 100000  # SIM_USERS: a fixed population
     imp = {"impression_id": i}
     v = draw(seed, KIND_IMPRESSION, i, 1)
     user = int(users * draw(seed, KIND_IMPRESSION, i, 0))  # (int64) (users * u)
