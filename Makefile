@@ -35,7 +35,7 @@ ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
 
-.PHONY: test demo unit
+.PHONY: test demo unit fuzz valgrind-check ubsan-check isolation-check
 
 # The pure-C core, with no PostgreSQL headers, under ASan/UBSan.
 UNIT_CFLAGS = -std=c99 -O1 -g -Wall -Wextra $(WERROR) -Wno-format-truncation -Isrc/core \
@@ -51,3 +51,18 @@ test:
 
 demo:
 	bash demo/run_demo.sh
+
+# Hardening (see README "Development"): libFuzzer harnesses of the pure-C
+# parsers and decoders, the regress suite under a valgrind'ed server and
+# under a -fsanitize=undefined build, and concurrency specs.
+fuzz:
+	bash test/fuzz/run_fuzzers.sh
+
+valgrind-check:
+	bash test/valgrind/run_valgrind.sh
+
+ubsan-check:
+	bash test/ubsan/run_ubsan.sh
+
+isolation-check:
+	bash test/isolation/run_isolation.sh
