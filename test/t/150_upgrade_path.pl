@@ -1,0 +1,334 @@
+# Upgrade-path harness, ready for the next version.
+#
+# A catalog fingerprint lists every member of the extension (through
+# pg_depend) with everything a user can observe: functions and aggregates
+# with signature, result, argument names and defaults, volatility,
+# strictness, parallel safety, security, cost, rows, support functions,
+# C symbol, configuration, ACL and comment; aggregates with every support
+# function, state type, space, initial values and final-function modify
+# mode; types with I/O functions, length, alignment, storage, category,
+# composite attributes and their array type; operators, casts, operator
+# classes and families, relations and anything else generically; and the
+# extension's own properties (version, relocatable, schema, config tables).
+#
+# For every version that can be installed and can reach the newest one, the
+# harness installs it, stores ope_state and banditmodel values, runs
+# ALTER EXTENSION artbandit UPDATE TO the newest and requires the same
+# fingerprint as a fresh install of the newest, and the stored values to read
+# back identically (text and send bytes).  Every upgrade script must lie on
+# a path to the newest version.
+#
+# With no upgrade script yet (1.0), the trivial path is checked (ALTER
+# EXTENSION ... UPDATE is a no-op that changes nothing), and the harness
+# itself is tested in a private copy of the installation with two synthetic
+# versions: 1.0.1, whose upgrade script does what its install script does
+# (the harness must accept it), and 1.0.2, whose upgrade script forgets a
+# function and a volatility change (the harness must name both).
+use strict;
+use warnings;
+
+use File::Basename qw(dirname basename);
+use File::Path qw(make_path);
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+# One line per observable property set of a member of the extension.
+my $fingerprint_sql = q{
+WITH ext AS (SELECT * FROM pg_extension WHERE extname = 'artbandit'),
+m AS (SELECT d.classid, d.objid FROM pg_depend d, ext
+      WHERE d.refclassid = 'pg_extension'::regclass AND d.refobjid = ext.oid AND d.deptype = 'e'),
+lines AS (
+	SELECT 'extension ' || extname || ': version=' || extversion || ' relocatable=' || extrelocatable
+	       || ' schema=' || extnamespace::regnamespace || ' owner_is_super='
+	       || (SELECT rolsuper FROM pg_roles WHERE oid = extowner)
+	       || ' config=' || coalesce((SELECT string_agg(c::regclass::text, ',' ORDER BY c::regclass::text)
+	                                  FROM unnest(extconfig) c), '-')
+	       || ' conditions=' || coalesce(array_to_string(extcondition, ','), '-')
+	       || ' comment=' || coalesce(obj_description(ext.oid, 'pg_extension'), '-') AS line
+	FROM ext
+	UNION ALL
+	SELECT 'function ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+	       || ': kind=' || p.prokind::text || ' args=' || pg_get_function_arguments(p.oid)
+	       || ' result=' || coalesce(pg_get_function_result(p.oid), '-')
+	       || ' volatile=' || p.provolatile::text || ' strict=' || p.proisstrict || ' parallel=' || p.proparallel::text
+	       || ' secdef=' || p.prosecdef || ' leakproof=' || p.proleakproof
+	       || ' cost=' || p.procost || ' rows=' || p.prorows || ' support=' || p.prosupport::regprocedure
+	       || ' language=' || l.lanname || ' src=' || p.prosrc || ' bin=' || coalesce(p.probin, '-')
+	       || ' config=' || coalesce(array_to_string(p.proconfig, ','), '-')
+	       || ' acl=' || coalesce(p.proacl::text, 'default')
+	       || ' owner_is_super=' || (SELECT rolsuper FROM pg_roles WHERE oid = p.proowner)
+	       || ' comment=' || coalesce(obj_description(p.oid, 'pg_proc'), '-')
+	       || coalesce(' aggregate: kind=' || a.aggkind::text || ' direct=' || a.aggnumdirectargs
+	                   || ' trans=' || a.aggtransfn::regprocedure
+	                   || ' final=' || a.aggfinalfn::regprocedure || ' finalextra=' || a.aggfinalextra
+	                   || ' finalmodify=' || a.aggfinalmodify::text
+	                   || ' combine=' || a.aggcombinefn::regprocedure || ' serial=' || a.aggserialfn::regprocedure
+	                   || ' deserial=' || a.aggdeserialfn::regprocedure
+	                   || ' mtrans=' || a.aggmtransfn::regprocedure || ' minvtrans=' || a.aggminvtransfn::regprocedure
+	                   || ' mfinal=' || a.aggmfinalfn::regprocedure || ' mfinalextra=' || a.aggmfinalextra
+	                   || ' mfinalmodify=' || a.aggmfinalmodify::text || ' sortop=' || a.aggsortop::regoperator
+	                   || ' stype=' || a.aggtranstype::regtype || ' space=' || a.aggtransspace
+	                   || ' mstype=' || a.aggmtranstype::regtype || ' mspace=' || a.aggmtransspace
+	                   || ' init=' || coalesce(a.agginitval, 'NULL')
+	                   || ' minit=' || coalesce(a.aggminitval, 'NULL'), '')
+	FROM m JOIN pg_proc p ON m.classid = 'pg_proc'::regclass AND p.oid = m.objid
+	JOIN pg_language l ON l.oid = p.prolang
+	LEFT JOIN pg_aggregate a ON a.aggfnoid = p.oid
+	UNION ALL
+	SELECT 'type ' || t.typname || ': type=' || t.typtype::text || ' len=' || t.typlen || ' byval=' || t.typbyval
+	       || ' category=' || t.typcategory::text || ' preferred=' || t.typispreferred || ' delim=' || t.typdelim::text
+	       || ' in=' || t.typinput::regprocedure || ' out=' || t.typoutput::regprocedure
+	       || ' recv=' || t.typreceive::regprocedure || ' send=' || t.typsend::regprocedure
+	       || ' modin=' || t.typmodin::regprocedure || ' modout=' || t.typmodout::regprocedure
+	       || ' analyze=' || t.typanalyze::regprocedure || ' subscript=' || t.typsubscript::regprocedure
+	       || ' align=' || t.typalign::text || ' storage=' || t.typstorage::text || ' notnull=' || t.typnotnull
+	       || ' base=' || t.typbasetype::regtype || ' typmod=' || t.typtypmod || ' ndims=' || t.typndims
+	       || ' collation=' || t.typcollation || ' default=' || coalesce(t.typdefault, '-')
+	       || ' acl=' || coalesce(t.typacl::text, 'default')
+	       || ' owner_is_super=' || (SELECT rolsuper FROM pg_roles WHERE oid = t.typowner)
+	       || ' comment=' || coalesce(obj_description(t.oid, 'pg_type'), '-')
+	       || ' array=' || coalesce((SELECT ar.typname || '/' || ar.typelem::regtype || '/' || ar.typalign::text
+	                                         || '/' || ar.typstorage::text
+	                                  FROM pg_type ar WHERE ar.oid = t.typarray), '-')
+	       || ' attributes=' || coalesce((SELECT string_agg(att.attname || ' ' || format_type(att.atttypid, att.atttypmod)
+	                                                        || coalesce(' collate ' || NULLIF(att.attcollation, 0)::regcollation, ''),
+	                                                        ', ' ORDER BY att.attnum)
+	                                      FROM pg_attribute att
+	                                      WHERE att.attrelid = t.typrelid AND att.attnum > 0 AND NOT att.attisdropped), '-')
+	FROM m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
+	UNION ALL
+	SELECT 'operator ' || o.oid::regoperator || ': result=' || o.oprresult::regtype || ' code=' || o.oprcode::regprocedure
+	       || ' commutator=' || o.oprcom::regoperator || ' negator=' || o.oprnegate::regoperator
+	       || ' restrict=' || o.oprrest::regprocedure || ' join=' || o.oprjoin::regprocedure
+	       || ' merges=' || o.oprcanmerge || ' hashes=' || o.oprcanhash
+	       || ' comment=' || coalesce(obj_description(o.oid, 'pg_operator'), '-')
+	FROM m JOIN pg_operator o ON m.classid = 'pg_operator'::regclass AND o.oid = m.objid
+	UNION ALL
+	SELECT 'cast ' || c.castsource::regtype || ' -> ' || c.casttarget::regtype || ': func='
+	       || c.castfunc::regprocedure || ' context=' || c.castcontext::text || ' method=' || c.castmethod::text
+	FROM m JOIN pg_cast c ON m.classid = 'pg_cast'::regclass AND c.oid = m.objid
+	UNION ALL
+	SELECT 'opclass ' || am.amname || ' ' || oc.opcname || ': type=' || oc.opcintype::regtype
+	       || ' default=' || oc.opcdefault || ' key=' || oc.opckeytype::regtype
+	       || ' family=' || (SELECT opfname FROM pg_opfamily WHERE oid = oc.opcfamily)
+	FROM m JOIN pg_opclass oc ON m.classid = 'pg_opclass'::regclass AND oc.oid = m.objid
+	JOIN pg_am am ON am.oid = oc.opcmethod
+	UNION ALL
+	SELECT 'opfamily ' || am.amname || ' ' || f.opfname || ': ops='
+	       || coalesce((SELECT string_agg(ao.amopstrategy || ' ' || ao.amopopr::regoperator || ' ' || ao.amoppurpose::text,
+	                                      ', ' ORDER BY ao.amopstrategy, ao.amopopr::regoperator::text)
+	                    FROM pg_amop ao WHERE ao.amopfamily = f.oid), '-')
+	       || ' procs=' || coalesce((SELECT string_agg(ap.amprocnum || ' ' || ap.amproc::regprocedure,
+	                                                   ', ' ORDER BY ap.amprocnum, ap.amproc::regprocedure::text)
+	                                 FROM pg_amproc ap WHERE ap.amprocfamily = f.oid), '-')
+	FROM m JOIN pg_opfamily f ON m.classid = 'pg_opfamily'::regclass AND f.oid = m.objid
+	JOIN pg_am am ON am.oid = f.opfmethod
+	UNION ALL
+	SELECT 'relation ' || c.relname || ': kind=' || c.relkind::text || ' columns='
+	       || coalesce((SELECT string_agg(att.attname || ' ' || format_type(att.atttypid, att.atttypmod),
+	                                      ', ' ORDER BY att.attnum)
+	                    FROM pg_attribute att WHERE att.attrelid = c.oid AND att.attnum > 0
+	                    AND NOT att.attisdropped), '-')
+	       || ' acl=' || coalesce(c.relacl::text, 'default')
+	       || ' comment=' || coalesce(obj_description(c.oid, 'pg_class'), '-')
+	FROM m JOIN pg_class c ON m.classid = 'pg_class'::regclass AND c.oid = m.objid
+	UNION ALL
+	SELECT 'other ' || pg_describe_object(m.classid, m.objid, 0)
+	FROM m WHERE m.classid NOT IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_operator'::regclass,
+	                               'pg_cast'::regclass, 'pg_opclass'::regclass, 'pg_opfamily'::regclass,
+	                               'pg_class'::regclass))
+SELECT string_agg(line, E'\n' ORDER BY line) FROM lines};
+
+# Values stored under an old version must read back identically after the
+# update.
+my $store_sql = q{
+	CREATE TABLE kept AS
+	SELECT 1 AS k, ope_accumulate(sin(i), 0.05 + (i % 19) / 20.0, (i % 7) / 7.0, cos(i), sin(3 * i)) AS s,
+	       bandit_fit(i % 5, ARRAY[1, sin(i), cos(i)], sin(i) + 1e3, 0.5 + i % 3) AS m
+	FROM generate_series(1, 2000) i
+	UNION ALL
+	SELECT 2, ope_accumulate(1, 0.5, 1), '{"version":1,"dim":2,"arms":[]}'::banditmodel};
+my $kept_sql = q{
+	SELECT string_agg(k || ':' || md5(s::text) || '/' || md5(ope_state_send(s)) || '/'
+	                  || md5(m::text) || '/' || md5(banditmodel_send(m)), ' ' ORDER BY k) FROM kept};
+
+# Lines of $a not in $b, and of $b not in $a.
+sub fingerprint_diff
+{
+	my ($a, $b) = @_;
+	my %in_a = map { $_ => 1 } split /\n/, $a;
+	my %in_b = map { $_ => 1 } split /\n/, $b;
+	return (join("\n", map { "- $_" } grep { !$in_b{$_} } sort keys %in_a),
+		join("\n", map { "+ $_" } grep { !$in_a{$_} } sort keys %in_b));
+}
+
+# Versions and upgrade scripts in an extension directory.
+sub scripts_in
+{
+	my ($extdir) = @_;
+	my (%install, @upgrades);
+	for my $f (glob("$extdir/artbandit--*.sql"))
+	{
+		my $b = basename($f, '.sql');
+		if ($b =~ /^artbandit--(.+)--(.+)$/) { push @upgrades, [ $1, $2 ]; }
+		elsif ($b =~ /^artbandit--(.+)$/)   { $install{$1} = 1; }
+	}
+	return (\%install, \@upgrades);
+}
+
+# The harness: every available version that reaches $target is installed,
+# given data, updated to $target and compared with a fresh $target.
+# Returns a hash version => '' (same) or a description of the differences.
+my $dbn = 0;
+sub check_upgrades_to
+{
+	my ($node, $target) = @_;
+	my $fresh_db = 'fresh_' . $dbn++;
+	$node->safe_psql('postgres', "CREATE DATABASE $fresh_db");
+	$node->safe_psql($fresh_db, "CREATE EXTENSION artbandit VERSION '$target'");
+	my $fresh = $node->safe_psql($fresh_db, $fingerprint_sql);
+	my %result;
+	my @sources = split /\n/, $node->safe_psql(
+		'postgres', qq{
+		SELECT source FROM pg_extension_update_paths('artbandit')
+		WHERE target = '$target' AND path IS NOT NULL ORDER BY source});
+	for my $source (@sources)
+	{
+		my $db = 'upgrade_' . $dbn++;
+		$node->safe_psql('postgres', "CREATE DATABASE $db");
+		$node->safe_psql($db, "CREATE EXTENSION artbandit VERSION '$source'; $store_sql");
+		my $before = $node->safe_psql($db, $kept_sql);
+		$node->safe_psql($db, "ALTER EXTENSION artbandit UPDATE TO '$target'");
+		my @problems;
+		my ($minus, $plus) = fingerprint_diff($node->safe_psql($db, $fingerprint_sql), $fresh);
+		push @problems, "only after the update:\n$minus" if $minus ne '';
+		push @problems, "only in a fresh install:\n$plus" if $plus ne '';
+		push @problems, 'stored values changed' if $node->safe_psql($db, $kept_sql) ne $before;
+		$result{$source} = join("\n", @problems);
+	}
+	return (\%result, $fresh);
+}
+
+my $node = PostgreSQL::Test::Cluster->new('upgrade_path');
+my ($sharedir, $bindir) = $node->config_data('--sharedir', '--bindir');
+my $control = slurp_file("$sharedir/extension/artbandit.control");
+my ($newest) = $control =~ /^\s*default_version\s*=\s*'([^']+)'/m;
+ok(defined $newest, "the control file names the newest version ($newest)");
+$node->init;
+$node->append_conf('postgresql.conf', "fsync = off\n");
+$node->start;
+
+my ($install, $upgrades) = scripts_in("$sharedir/extension");
+ok($install->{$newest} || grep({ $_->[1] eq $newest } @$upgrades),
+	"version $newest has an install script or is the target of an upgrade script");
+
+# Every upgrade script lies on a path to the newest version.
+my $reaching = $node->safe_psql('postgres',
+	qq{SELECT string_agg(source, ',' ORDER BY source) FROM pg_extension_update_paths('artbandit')
+	   WHERE target = '$newest' AND path IS NOT NULL});
+my %reaches = map { $_ => 1 } split /,/, $reaching;
+$reaches{$newest} = 1;
+for my $u (@$upgrades)
+{
+	ok($reaches{ $u->[1] }, "artbandit--$u->[0]--$u->[1].sql leads to $newest");
+}
+for my $v (sort keys %$install)
+{
+	ok($reaches{$v}, "installable version $v can be updated to $newest");
+}
+
+# The real upgrade paths.
+my ($results, $fresh) = check_upgrades_to($node, $newest);
+like($fresh, qr/^extension artbandit: version=\Q$newest\E /m, 'the fingerprint names the version');
+my $nfunctions = () = $fresh =~ /^function /mg;
+my $ntypes = () = $fresh =~ /^type /mg;
+cmp_ok($nfunctions, '>=', 40, "the fingerprint covers the functions and aggregates ($nfunctions)");
+cmp_ok($ntypes, '>=', 3, "the fingerprint covers the types ($ntypes)");
+like($fresh, qr/^function ope_accumulate\(reward double precision, .*aggregate: kind=n .*combine=ope_merge\(ope_state,ope_state\) /m,
+	'aggregates are fingerprinted with their support functions');
+like($fresh, qr/^type ope_result: type=c .*attributes=estimator text collate "default", estimate double precision/m,
+	'composite types are fingerprinted with their attributes');
+is(scalar(keys %$results), scalar(keys %reaches) - 1,
+	'every version other than the newest was updated and compared');
+for my $source (sort keys %$results)
+{
+	is($results->{$source}, '', "$source -> $newest: same catalog as a fresh $newest, stored values intact");
+}
+
+# The trivial path: updating the newest to itself changes nothing.
+$node->safe_psql('postgres', 'CREATE DATABASE trivial');
+$node->safe_psql('trivial', "CREATE EXTENSION artbandit; $store_sql");
+my $before = $node->safe_psql('trivial', $fingerprint_sql);
+my $kept = $node->safe_psql('trivial', $kept_sql);
+is($before, $fresh, 'CREATE EXTENSION without VERSION installs the newest version');
+for my $update ('ALTER EXTENSION artbandit UPDATE', "ALTER EXTENSION artbandit UPDATE TO '$newest'")
+{
+	my ($ret, $out, $err) = $node->psql('trivial', $update);
+	is($ret, 0, "$update succeeds");
+	like($err, qr/version "\Q$newest\E" of extension "artbandit" is already installed/,
+		"$update: already at $newest, nothing to do");
+	is($node->safe_psql('trivial', $fingerprint_sql), $before, "$update: the catalog is unchanged");
+	is($node->safe_psql('trivial', $kept_sql), $kept, "$update: stored values are unchanged");
+}
+# The fingerprint does see a change.
+$node->safe_psql('trivial', 'ALTER FUNCTION feature_hash(text[], int4) VOLATILE');
+my ($minus, $plus) = fingerprint_diff($node->safe_psql('trivial', $fingerprint_sql), $before);
+like($minus, qr/^- function feature_hash\(tokens text\[\], dim integer\):.* volatile=v /m,
+	'the fingerprint notices a volatility change');
+$node->stop;
+
+# --- the harness on synthetic versions, in a private installation ----------
+
+my $root = PostgreSQL::Test::Utils::tempdir('upgrade_install');
+for my $dir (dirname($bindir), $sharedir)
+{
+	make_path(dirname("$root$dir"));
+	system('cp', '-a', $dir, "$root$dir") == 0 or die "cp -a $dir: $?";
+}
+my $extdir = "$root$sharedir/extension";
+my $base = slurp_file("$extdir/artbandit--$newest.sql");
+my $change = qq{
+ALTER FUNCTION feature_hash(text[], int4) COST 2;
+COMMENT ON TYPE ope_state IS 'changed in the next version';
+};
+my $forgotten = q{
+CREATE FUNCTION artbandit_version_probe() RETURNS int4 LANGUAGE sql IMMUTABLE AS 'SELECT 1';
+COMMENT ON FUNCTION artbandit_version_probe() IS 'never called';
+ALTER FUNCTION policy_value(float8[], float8[]) STABLE;
+};
+my %synthetic = (
+	"artbandit--$newest.1.sql" => $base . $change,
+	"artbandit--$newest--$newest.1.sql" =>
+	  qq{\\echo Use "ALTER EXTENSION artbandit UPDATE TO '$newest.1'" to load this file. \\quit\n$change},
+	"artbandit--$newest.2.sql" => $base . $change . $forgotten,
+	"artbandit--$newest--$newest.2.sql" =>
+	  qq{\\echo Use "ALTER EXTENSION artbandit UPDATE TO '$newest.2'" to load this file. \\quit\n$change});
+for my $name (keys %synthetic)
+{
+	open(my $fh, '>', "$extdir/$name") or die $!;
+	print $fh $synthetic{$name};
+	close $fh;
+}
+my $snode = PostgreSQL::Test::Cluster->new('upgrade_synthetic', install_path => $root . dirname($bindir));
+is(($snode->config_data('--sharedir'))[0], "$root$sharedir", 'the private copy uses its own share directory');
+$snode->init;
+$snode->append_conf('postgresql.conf', "fsync = off\n");
+$snode->start;
+
+my ($good) = check_upgrades_to($snode, "$newest.1");
+is_deeply([ sort keys %$good ], [$newest], "synthetic $newest.1: the harness finds the path from $newest");
+is($good->{$newest}, '', "synthetic $newest.1: a faithful upgrade script passes");
+
+my ($bad) = check_upgrades_to($snode, "$newest.2");
+my $report = $bad->{$newest} // '';
+note($report);
+like($report, qr/^\+ function artbandit_version_probe\(\): /m,
+	"synthetic $newest.2: the harness names the function the upgrade script forgot");
+like($report, qr/^- function policy_value\(probabilities double precision\[\], .* volatile=i /m,
+	"synthetic $newest.2: ... and the volatility it left unchanged");
+like($report, qr/^\+ function policy_value\(.* volatile=s /m, "synthetic $newest.2: ... as it should be");
+unlike($report, qr/feature_hash|ope_state/, "synthetic $newest.2: ... and nothing that the script did do");
+
+$snode->stop;
+done_testing();
