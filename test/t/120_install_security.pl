@@ -7,14 +7,18 @@
 #     PL/pgSQL body either sets search_path or qualifies every function and
 #     operator.  The checker is itself tested on bad snippets.
 # (b) An unprivileged role that owns the target schema pre-creates objects
-#     with our names: exact conflicts (a domain named ope_state, a table
-#     named ope_result or banditmodel, feature_hash(text[], int4),
-#     policy_value(float8[], float8[])) make CREATE EXTENSION ... SCHEMA fail;
+#     with our names: exact conflicts (a domain named ope_state, a table, a
+#     composite type or an enum named ope_result or banditmodel,
+#     feature_hash(text[], int4), policy_value(float8[], float8[])) make
+#     CREATE EXTENSION ... SCHEMA fail (a shell type would need a superuser);
 #     near misses (other overloads, operators on float8, all of them logging
 #     who runs them) leave the install intact: every member is owned by the
 #     superuser, depends on nothing the role owns, typed calls resolve to the
 #     extension's C functions (pg_depend of a view), no trap ever runs, and
-#     the role can neither replace, alter nor drop a member.
+#     the role can neither replace, alter, rename nor drop a member.  What
+#     PostgreSQL's overload resolution still allows (an exact-match overload
+#     capturing a call written with untyped literals) is shown, as the reason
+#     to install only into a schema where untrusted roles cannot CREATE.
 # (c) trusted = true is safe for this extension and recommended: with the
 #     installed control file a non-superuser database owner gets exactly
 #     what the file says; in a private copy of the installation whose
