@@ -48,6 +48,7 @@ emit_arm(const BmArm *arm, uint32_t dim, BmEmitFn emit, void *ctx)
 	emit_str(emit, ctx, ",\"A\":[");
 	for (i = 0; i < dim; i++)
 	{
+		AB_CHECK_INTERRUPTS();
 		emit_str(emit, ctx, i ? ",[" : "[");
 		for (j = 0; j < dim; j++)
 		{

@@ -40,6 +40,7 @@ bm_scorer_build(const BmHeader *m, double ridge, void *block, BmScorer *sc, AbEr
 		double	   *l = sc->chol + (size_t) i * t,
 				   *theta = sc->theta + (size_t) i * d;
 
+		AB_CHECK_INTERRUPTS();
 		sc->actions[i] = arm->action;
 		memcpy(l, arm->data, sizeof(double) * t);
 		for (j = 0; j < d; j++)

@@ -576,6 +576,7 @@ thompson_probabilities_work(const double *mean, const double *sd, int k,
 			slots = TS_MAX_INTERVALS;
 		for (i = 0; i < n; i++)
 		{
+			AB_CHECK_INTERRUPTS();
 			ie[i] = ts_interval(&ctx, ia[i], ib[i],
 								i < slots ? cache + (size_t) i * kk : vec);
 			iflag[i] = 1.0;		/* may be bisected */
@@ -586,6 +587,8 @@ thompson_probabilities_work(const double *mean, const double *sd, int k,
 		{
 			int			worst = -1;
 			double		mid;
+
+			AB_CHECK_INTERRUPTS();
 
 			toterr = 0.0;
 			for (i = 0; i < n; i++)

@@ -41,6 +41,12 @@ typedef struct ThompsonStats
 bool		thompson_probabilities(const double *mean, const double *sd, int k,
 								   double *prob, AbError *err);
 
+/*
+ * Long calls honour AB_CHECK_INTERRUPTS (ab_error.h): in the backend, where
+ * that may longjmp, use thompson_probabilities_work with palloc'd scratch,
+ * never the malloc-based thompson_probabilities.
+ */
+
 /* Doubles of caller work space thompson_probabilities_work needs for k arms. */
 size_t		thompson_work_doubles(int k);
 
