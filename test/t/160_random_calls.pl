@@ -29,7 +29,8 @@
 #     array elements, and the JSON of ope_state / banditmodel), that passes
 #     the function's invariants (probabilities in [0, 1] summing to 1, a
 #     banditmodel or ope_state that reads back from its text form to the same
-#     text and bytes, feature_hash of length dim), or
+#     text and bytes, feature_hash of length dim, scores and probabilities
+#     aligned with the candidates, a chosen action among them), or
 #   - an ERROR of class 22 (data exception) or 54000 (program limit), or
 #     42xxx only for the deliberate calls: never XX000, a timeout or a crash.
 # When a backend dies, the call that killed it is recorded (and re-run alone
@@ -39,7 +40,8 @@
 #
 # Knobs: RANDOM_CALLS_SEED (default 160), RANDOM_CALLS_SCALE (calls per
 # function weight, default 1.0), RANDOM_CALLS_DUMP (a file to write every
-# call and its outcome to).  Runtime about 30-40 s on 2 cores.
+# call and its outcome to).  Runtime about 30 s on 2 cores
+# (6,000 calls).
 use strict;
 use warnings;
 
@@ -851,14 +853,29 @@ sub result_check
 	return 'true';
 }
 
+# Checks that need the call's own arguments (positional, constant ones).
+sub argument_check
+{
+	my ($f, @args) = @_;
+	my $n = $f->{name};
+	return "r IS NULL OR cardinality(r) = $args[1]" if $n eq 'feature_hash' && @args == 2;
+	return undef unless @args >= 3 && $args[2] !~ /^NULL/;
+	return "r IS NULL OR cardinality(r) = cardinality($args[2])"
+	  if $n eq 'bandit_scores' || $n eq 'bandit_probabilities';
+	return "r IS NULL OR r = ANY($args[2])" if $n eq 'bandit_choose';
+	return "r IS NULL OR (r).action = ANY($args[2])" if $n eq 'bandit_act';
+	return undef;
+}
+
 sub wrap
 {
-	my ($f, $inner) = @_;
+	my ($f, $inner, $extra) = @_;
 	my $text = 'r::text';
 	$text = "CASE WHEN octet_length(banditmodel_send(r)) > 65536 THEN 'big' ELSE r::text END"
 	  if $f->{rettype} eq 'banditmodel';
-	return "SELECT string_agg($text, E'\\n'), bool_and(" . result_check($f)
-	  . ") FROM ($inner) x";
+	my $check = result_check($f);
+	$check = "($check) AND ($extra)" if defined $extra;
+	return "SELECT string_agg($text, E'\\n'), bool_and($check) FROM ($inner) x";
 }
 
 sub gen_scalar_call
@@ -945,7 +962,7 @@ sub gen_scalar_call
 			$from = 'FROM rc_os';
 		}
 	}
-	my $call;
+	my ($call, $extra);
 	if ($nargs == @types && @types && !grep { $_ eq '' } @names and chance(0.1))
 	{    # named notation, shuffled, defaults possibly left out
 		my @idx = grep { $_ < @types - $f->{ndef} || chance(0.5) } 0 .. $#types;
@@ -955,6 +972,7 @@ sub gen_scalar_call
 	else
 	{
 		$call = "$f->{name}(" . join(', ', @args) . ")";
+		$extra = argument_check($f, @args) if $from eq '';
 	}
 	return wrap($f, "SELECT $call AS r $from") if $from ne '' && !$f->{retset};
 	return wrap($f, "SELECT r FROM (SELECT $call AS r $from LIMIT 200) s") if $from ne '';
@@ -964,7 +982,7 @@ sub gen_scalar_call
 		  if $f->{name} eq 'simulate_impressions' || chance(0.5);
 		return wrap($f, "SELECT t AS r FROM $call AS t LIMIT 40");
 	}
-	return wrap($f, "SELECT $call AS r");
+	return wrap($f, "SELECT $call AS r", $extra);
 }
 
 sub gen_agg_call
