@@ -129,10 +129,11 @@ main() {
     done_q=$((done_q + $(count_queries "$OUT/queries.$run.sql")))
     if ((rc != 0)); then
       ab_warn "sqlsmith (seed $seed) exited with status $rc after $done_q queries in all; see $OUT/sqlsmith.$run.log"
-      if ((run >= 5)); then
-        echo "sqlsmith: FAIL (sqlsmith itself died $run times)"
-        exit 1
-      fi
+    fi
+    if ((done_q < SMITH_QUERIES && run >= 5)); then
+      cluster_log_if_crashed
+      echo "sqlsmith: FAIL (5 sqlsmith runs stopped after $done_q queries)"
+      exit 1
     fi
     seed=$((seed + 1))
   done
