@@ -1133,13 +1133,21 @@ while ($next < @calls)
 		$script .= "SELECT rc_run($c->{id}, $tag$c->{sql}$tag, "
 		  . ($c->{in_worker} ? 'true' : 'false') . ");\n";
 	}
+	# from a file, not stdin: psql stops reading when its backend dies
+	my $file = $node->basedir . '/calls.sql';
+	open(my $fh, '>', $file) or die "cannot write $file: $!";
+	print $fh $script;
+	close $fh;
 	my ($out, $err) = ('', '');
-	$node->psql(
-		'postgres', $script,
-		stdout => \$out,
-		stderr => \$err,
-		on_error_stop => 0,
-		extra_params => [ '-q', '-v', 'VERBOSITY=sqlstate' ]);
+	eval {
+		$node->psql(
+			'postgres', '',
+			stdout => \$out,
+			stderr => \$err,
+			on_error_stop => 0,
+			extra_params => [ '-q', '-v', 'VERBOSITY=sqlstate', '-f', $file ]);
+	};
+	$err .= $@ if $@;
 	my $last = $next - 1;
 	for my $line (split /\n/, $out)
 	{
@@ -1225,7 +1233,7 @@ for my $c (@calls)
 	else
 	{
 		$s->{crash}++;
-		$verdict = 'backend crashed';
+		$verdict = 'backend crashed (or the connection was lost)';
 	}
 	push @bad, [ $c, $verdict ] if defined $verdict;
 }
