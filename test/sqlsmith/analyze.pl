@@ -36,7 +36,7 @@ for my $file (@dumps)
 }
 
 # --- the server log: errors with SQLSTATE and statement, crashes ------------
-my (@errors, @crashes, $cur, $in_stmt, $after_crash);
+my (@errors, @crashes, $ncrashes, $cur, $in_stmt, $after_crash);    # @crashes: lines, with context
 open(my $lh, '<', $log) or die "$log: $!";
 while (my $line = <$lh>)
 {
@@ -67,6 +67,7 @@ while (my $line = <$lh>)
 		if ($level eq 'PANIC' || $text =~ /terminated by signal|server process .* was terminated|TRAP:/)
 		{
 			push @crashes, $line;
+			$ncrashes++;
 			$after_crash = 1;
 		}
 		next;
@@ -74,6 +75,7 @@ while (my $line = <$lh>)
 	if ($line =~ /TRAP:|terminated by signal/)
 	{
 		push @crashes, $line;
+		$ncrashes++;
 		$after_crash = 1;
 	}
 	elsif ($line =~ /^\t/ || $line !~ /^\d{4}-/)
@@ -121,7 +123,8 @@ if (@internal)
 	close $fh;
 	printf "    %s %s\n", $_->{state}, substr($_->{msg}, 0, 120) for @internal[ 0 .. ($#internal < 9 ? $#internal : 9) ];
 }
-printf "  crashes        %d (server log: terminated by signal, PANIC, TRAP)\n", scalar @crashes;
+$ncrashes //= 0;
+printf "  crashes        %d (server log: terminated by signal, PANIC, TRAP)\n", $ncrashes;
 if (@crashes)
 {
 	open(my $fh, '>', "$dir/crashes.txt") or die $!;
@@ -129,4 +132,4 @@ if (@crashes)
 	close $fh;
 	print "    $_" for @crashes[ 0 .. ($#crashes < 9 ? $#crashes : 9) ];
 }
-printf "crashes=%d internal=%d touched=%d total=%d\n", scalar @crashes, $internal_ours, $touched, $total;
+printf "crashes=%d internal=%d touched=%d total=%d\n", $ncrashes, $internal_ours, $touched, $total;
