@@ -66,7 +66,8 @@ ope_state_to_text(const OpeState *s, char *buf)
 	{
 		const CompSum *c = &s->sums[i];
 
-		if (c->hi == 0.0 && c->lo == 0.0 && !signbit(c->hi))
+		/* omitted only when both halves are +0, so -0 survives the round trip */
+		if (c->hi == 0.0 && c->lo == 0.0 && !signbit(c->hi) && !signbit(c->lo))
 			continue;
 		if (!first)
 			put_str(&o, ",");

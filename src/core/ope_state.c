@@ -253,7 +253,9 @@ ope_state_validate(const OpeState *s, AbErrorKind kind, AbError *err)
 		return ab_fail(err, kind, "ope_state has a non-finite max_weight or min_propensity");
 	if (s->n == 0)
 	{
-		if (s->max_weight != 0.0 || s->min_propensity != 0.0)
+		/* exactly +0, which the text form writes as null */
+		if (s->max_weight != 0.0 || s->min_propensity != 0.0 ||
+			signbit(s->max_weight) || signbit(s->min_propensity))
 			return ab_fail(err, kind, "an empty ope_state must have no max_weight or min_propensity");
 	}
 	else
