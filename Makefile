@@ -35,7 +35,7 @@ ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
 
-.PHONY: test demo unit fuzz valgrind-check ubsan-check isolation-check
+.PHONY: test demo unit fuzz valgrind-check ubsan-check isolation-check sqlsmith
 
 # The pure-C core, with no PostgreSQL headers, under ASan/UBSan.
 UNIT_CFLAGS = -std=c99 -O1 -g -Wall -Wextra $(WERROR) -Wno-format-truncation -Isrc/core \
@@ -66,3 +66,6 @@ ubsan-check:
 
 isolation-check:
 	bash test/isolation/run_isolation.sh
+
+sqlsmith:
+	bash test/sqlsmith/run_sqlsmith.sh

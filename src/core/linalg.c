@@ -10,6 +10,8 @@
  */
 #include "linalg.h"
 
+#include "ab_error.h"
+
 #include <math.h>
 
 void
@@ -49,6 +51,8 @@ packed_cholesky(double *m, size_t d)
 	{
 		double	   *ri = m + packed_index(i, 0);
 
+		/* O(d^3) in all, and much slower on subnormal numbers: stay cancellable */
+		AB_CHECK_INTERRUPTS();
 		for (j = 0; j <= i; j++)
 		{
 			double	   *rj = m + packed_index(j, 0);
