@@ -35,7 +35,7 @@ ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
 
-.PHONY: test demo unit fuzz valgrind-check ubsan-check isolation-check sqlsmith
+.PHONY: test demo unit fuzz valgrind-check ubsan-check sqlsmith
 
 # The pure-C core, with no PostgreSQL headers, under ASan/UBSan.
 UNIT_CFLAGS = -std=c99 -O1 -g -Wall -Wextra $(WERROR) -Wno-format-truncation -Isrc/core \
@@ -54,7 +54,8 @@ demo:
 
 # Hardening (see README "Development"): libFuzzer harnesses of the pure-C
 # parsers and decoders, the regress suite under a valgrind'ed server and
-# under a -fsanitize=undefined build, and concurrency specs.
+# under a -fsanitize=undefined build, and a bounded sqlsmith run (the
+# isolation spec runs in TAP test 140).
 fuzz:
 	bash test/fuzz/run_fuzzers.sh
 
@@ -63,9 +64,6 @@ valgrind-check:
 
 ubsan-check:
 	bash test/ubsan/run_ubsan.sh
-
-isolation-check:
-	bash test/isolation/run_isolation.sh
 
 sqlsmith:
 	bash test/sqlsmith/run_sqlsmith.sh
