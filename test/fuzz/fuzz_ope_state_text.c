@@ -1,0 +1,68 @@
+/*
+ * fuzz_ope_state_text.c — ope_state_from_text on arbitrary bytes.
+ *
+ * Rejection: an AB_ERR_SYNTAX error (SQLSTATE 22P02) with a message.
+ * Acceptance: the state validates; its text reads back to the same bits
+ * and prints the same text again; its binary form reads back to the same
+ * bits; the text fits OPE_TEXT_MAX (the buffer is exactly that size, on the
+ * heap, so AddressSanitizer sees any overrun).
+ */
+#include "fuzz_common.h"
+
+#include "ope_codec.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	OpeState	s1,
+				s2,
+				s3;
+	AbError		err;
+	char	   *t1,
+			   *t2;
+	unsigned char *b1,
+			   *b2;
+	size_t		len1,
+				len2;
+
+	fuzz_error_init(&err);
+	if (!ope_state_from_text((const char *) data, size, &s1, &err))
+	{
+		fuzz_check_rejection(&err, FUZZ_KIND(AB_ERR_SYNTAX), "ope_state_from_text");
+		return 0;
+	}
+	FUZZ_CHECK(ope_state_validate(&s1, AB_ERR_SYNTAX, &err),
+			   "accepted text does not validate: %s", err.message);
+
+	t1 = malloc(OPE_TEXT_MAX);
+	t2 = malloc(OPE_TEXT_MAX);
+	b1 = malloc(OPE_BINARY_SIZE);
+	b2 = malloc(OPE_BINARY_SIZE);
+	FUZZ_CHECK(t1 && t2 && b1 && b2, "out of memory");
+
+	/* text -> state -> text -> state: same bits, same text */
+	len1 = ope_state_to_text(&s1, t1);
+	FUZZ_CHECK(len1 < OPE_TEXT_MAX && strlen(t1) == len1, "bad text length %zu", len1);
+	FUZZ_CHECK(ope_state_from_text(t1, len1, &s2, &err),
+			   "printed text does not read back: %s\n  text: %s", err.message, t1);
+	if (memcmp(&s1, &s2, sizeof(s1)) != 0)
+		fprintf(stderr, "text: %s\n", t1);
+	fuzz_check_same(&s1, sizeof(s1), &s2, sizeof(s2), "state after a text round trip");
+	len2 = ope_state_to_text(&s2, t2);
+	fuzz_check_same(t1, len1, t2, len2, "text printed twice");
+
+	/* state -> binary -> state: same bits, same binary */
+	ope_state_to_binary(&s1, b1);
+	FUZZ_CHECK(ope_state_from_binary(b1, OPE_BINARY_SIZE, &s3, &err),
+			   "binary form of an accepted state does not read back: %s\n  text: %s",
+			   err.message, t1);
+	fuzz_check_same(&s1, sizeof(s1), &s3, sizeof(s3), "state after a binary round trip");
+	ope_state_to_binary(&s3, b2);
+	fuzz_check_same(b1, OPE_BINARY_SIZE, b2, OPE_BINARY_SIZE, "binary written twice");
+
+	free(t1);
+	free(t2);
+	free(b1);
+	free(b2);
+	return 0;
+}
