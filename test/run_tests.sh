@@ -128,6 +128,30 @@ run_regress() {
   return 1
 }
 
+# Hardening stages (issue 5), each a standalone script with its own cluster
+# or build.  In make test the fuzzers run FUZZ_SECONDS each (30 here, 60 in
+# `make fuzz`) and valgrind a reduced suite; see README "Hardening".
+run_fuzz() {
+  ab_log "libFuzzer harnesses (test/fuzz, ${FUZZ_SECONDS:-30} s each)"
+  FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash test/fuzz/run_fuzzers.sh
+}
+
+run_sqlsmith() {
+  ab_log "sqlsmith (test/sqlsmith)"
+  bash test/sqlsmith/run_sqlsmith.sh
+}
+
+run_ubsan() {
+  ab_log "pg_regress with -fsanitize=undefined (test/ubsan)"
+  bash test/ubsan/run_ubsan.sh
+}
+
+run_valgrind() {
+  ab_log "pg_regress under valgrind, reduced suite (test/valgrind)"
+  VALGRIND_TESTS=${VALGRIND_TESTS:-"ope_estimators ope_io replay policies simulate policy_value"} \
+    bash test/valgrind/run_valgrind.sh
+}
+
 # Names of the TAP scripts prove reported as failed (its summary report).
 failed_tap_tests() {
   sed -nE 's|^test/t/([^ /]+)\.pl +\(Wstat.*|\1|p' "$1"
@@ -187,9 +211,13 @@ main() {
   step cluster cluster_start || exit 1
   prepare_workdir
   warn_unreadable_data
-  # Both suites run even if the first fails: one run, the whole picture.
+  # Every suite runs even if an earlier one fails: one run, the whole picture.
   step regress run_regress || true
   step tap run_tap || true
+  step fuzz run_fuzz || true
+  step sqlsmith run_sqlsmith || true
+  step ubsan run_ubsan || true
+  step valgrind run_valgrind || true
   exit "$FAILED"
 }
 
