@@ -8,7 +8,9 @@
  * errors are below 3e-15), renormalised to sum to 1 up to rounding.
  * Tiny probabilities are accurate in absolute terms only.  sd[a] == 0 is a
  * point mass at mean[a]; exact ties between point masses split evenly.
- * See thompson.c for the method.
+ * Caveat: an sd so small that mean +- 8.5 sd rounds to the mean is treated
+ * as a point mass too, which can be off by more than 1e-12 when two such
+ * means are adjacent doubles.  See thompson.c for the method.
  */
 #ifndef THOMPSON_H
 #define THOMPSON_H
