@@ -22,7 +22,12 @@
 #   UBSAN_TESTS  regress tests to run (default: all sql/*.sql), e.g. "replay simulate"
 #   UBSAN_TAP    1: also run the TAP tests (test/t) against the UBSan build
 #   UBSAN_PROVE_TESTS  TAP scripts for UBSAN_TAP=1 (default: all test/t/*.pl)
-#   UBSAN_FLAGS  sanitizer flags (default below; e.g. add float-cast-overflow)
+#   UBSAN_FLAGS  sanitizer flags.  Default: -fsanitize=undefined plus
+#                float-cast-overflow (an out-of-range double -> integer
+#                conversion is undefined too, but gcc leaves that check out of
+#                "undefined"), -fno-wrapv (PostgreSQL builds with -fwrapv,
+#                which would define signed overflow away), and
+#                -fno-sanitize-recover=all (the first error aborts the backend)
 #   PG_CONFIG    the PostgreSQL 15 installation to copy (default Debian's)
 # Stages are called indirectly (step, ab_on_exit):
 # shellcheck disable=SC2317
@@ -33,7 +38,7 @@ cd "$ROOT"
 # shellcheck source=test/lib/all.sh
 source test/lib/all.sh
 
-UBSAN_FLAGS=${UBSAN_FLAGS:--fsanitize=undefined -fno-wrapv -fno-sanitize-recover=all}
+UBSAN_FLAGS=${UBSAN_FLAGS:--fsanitize=undefined,float-cast-overflow -fno-wrapv -fno-sanitize-recover=all}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 T0=$SECONDS
@@ -50,14 +55,16 @@ fail() { FAIL_REASONS+=("$*"); ab_warn "$*"; }
 
 summary() {
   local rc=${AB_EXIT_STATUS:-0} secs=$((SECONDS - T0)) what
-  what="$NREGRESS regress tests${UBSAN_TAP:+ + TAP}"
+  what="$NREGRESS regress tests"
+  [[ "${UBSAN_TAP:-0}" == 1 ]] && what+=" + TAP"
   echo
   if [[ $rc -eq 0 && ${#FAIL_REASONS[@]} -eq 0 ]]; then
     echo "ubsan-check: PASS ($what, 0 UBSan runtime errors, no crashed backend; ${secs}s)"
   else
     [[ ${#FAIL_REASONS[@]} -eq 0 ]] && FAIL_REASONS=("aborted (exit $rc)")
-    local IFS=';'
-    echo "ubsan-check: FAIL ($what; ${FAIL_REASONS[*]}; ${secs}s)"
+    local reasons
+    reasons=$(printf '%s; ' "${FAIL_REASONS[@]}")
+    echo "ubsan-check: FAIL ($what; ${reasons}${secs}s)"
   fi
 }
 
@@ -183,11 +190,11 @@ quiet_regress() {
 }
 
 run_regress() {
-  local tests=()
+  local tests=() t
   if [[ -n "${UBSAN_TESTS:-}" ]]; then
     read -r -a tests <<<"$UBSAN_TESTS"
   else
-    mapfile -t tests < <(cd "$WORK/sql" && ls -- *.sql | sed 's/\.sql$//')
+    for t in "$WORK"/sql/*.sql; do tests+=("$(basename "$t" .sql)"); done
   fi
   NREGRESS=${#tests[@]}
   ab_log "pg_regress under UBSan: ${tests[*]}"

@@ -53,8 +53,9 @@ summary() {
     echo "valgrind-check: PASS ($NREGRESS regress tests, $NLOGS processes checked, 0 Memcheck errors; regress ${T_REGRESS}s, total ${secs}s)"
   else
     [[ ${#FAIL_REASONS[@]} -eq 0 ]] && FAIL_REASONS=("aborted (exit $rc)")
-    local IFS=';'
-    echo "valgrind-check: FAIL ($NREGRESS regress tests; ${FAIL_REASONS[*]}; regress ${T_REGRESS}s, total ${secs}s)"
+    local reasons
+    reasons=$(printf '%s; ' "${FAIL_REASONS[@]}")
+    echo "valgrind-check: FAIL ($NREGRESS regress tests; ${reasons}regress ${T_REGRESS}s, total ${secs}s)"
   fi
 }
 
@@ -89,9 +90,9 @@ restart_under_valgrind() {
   # artbandit's sources are recognisable.
   opts=(--tool=memcheck --trace-children=yes
         "--trace-children-skip=/bin/*,/usr/bin/*,/sbin/*,/usr/sbin/*"
-        --error-exitcode=$VG_EXITCODE --leak-check=no --gen-suppressions=all
+        "--error-exitcode=$VG_EXITCODE" --leak-check=no --gen-suppressions=all
         --suppressions="$supp" --num-callers=40 --fullpath-after=
-        --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END
+        "--error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END"
         --log-file="$VGDIR/valgrind.%p.log")
   # shellcheck disable=SC2206 # word splitting of the user's options wanted
   [[ -n "${VALGRIND_OPTS:-}" ]] && opts+=($VALGRIND_OPTS)
@@ -150,11 +151,11 @@ quiet_regress() {
 }
 
 run_regress() {
-  local tests=() t0=$SECONDS
+  local tests=() t t0=$SECONDS
   if [[ -n "${VALGRIND_TESTS:-}" ]]; then
     read -r -a tests <<<"$VALGRIND_TESTS"
   else
-    mapfile -t tests < <(cd "$WORK/sql" && ls -- *.sql | sed 's/\.sql$//')
+    for t in "$WORK"/sql/*.sql; do tests+=("$(basename "$t" .sql)"); done
   fi
   NREGRESS=${#tests[@]}
   ab_log "pg_regress under valgrind: ${tests[*]}"
@@ -172,7 +173,9 @@ run_regress() {
 # when a frame is in artbandit.so or in one of its source files.
 SRC_RE=""
 split_errors() {
-  awk -v src_re="$SRC_RE" '
+  # (the pattern goes through the environment: awk -v would eat backslashes)
+  SRC_RE=$SRC_RE awk '
+    BEGIN { src_re = ENVIRON["SRC_RE"] }
     /VALGRINDERROR-BEGIN/ { inblk = 1; blk = ""; next }
     /VALGRINDERROR-END/ {
       inblk = 0
@@ -205,8 +208,11 @@ analyse() {
   for f in "$VGDIR"/valgrind.*.log; do [[ -f "$f" ]] && logs+=("$f"); done
   NLOGS=${#logs[@]}
   [[ $NLOGS -gt 1 ]] || { fail "no valgrind logs from the backends"; return; }
-  SRC_RE="/src/(core/)?($(cd "$ROOT/src" && ls -- *.[ch] core/*.[ch] 2>/dev/null |
-            sed -E 's|^core/||; s/\.[ch]$//' | sort -u | paste -sd '|'))\\.[ch]:[0-9]+"
+  local names=()
+  for f in "$ROOT"/src/*.[ch] "$ROOT"/src/core/*.[ch]; do
+    [[ -e "$f" ]] && names+=("$(basename "${f%.[ch]}")")
+  done
+  SRC_RE="/src/(core/)?($(printf '%s\n' "${names[@]}" | sort -u | paste -sd '|'))\\.[ch]:[0-9]+"
   split_errors "${logs[@]}" >"$SCRATCH/errors.tsv"
   ours=$(grep -c '^ours' "$SCRATCH/errors.tsv" || true)
   other=$(grep -c '^other' "$SCRATCH/errors.tsv" || true)
