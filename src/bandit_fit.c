@@ -52,12 +52,18 @@ reserve_arms(FitState *st, uint32 more)
 	if (want <= st->capacity)
 		return;
 	bm_check_size(st->model->dim, want, &size);
-	/* grow geometrically while that stays within the limits */
-	if (want < 2 * st->capacity &&
-		bm_model_size(st->model->dim, 2 * (int64) st->capacity, &doubled, NULL))
+	/* grow geometrically, up to what the limits allow (never one arm at a time) */
 	{
-		want = 2 * st->capacity;
-		size = doubled;
+		uint32		cap = Max(want, 2 * st->capacity);
+		size_t		fit = (BM_MAX_BYTES - sizeof(BmHeader)) / bm_arm_size(st->model->dim);
+
+		cap = Min(cap, BM_MAX_ARMS);
+		cap = (uint32) Min((size_t) cap, fit);
+		if (cap > want && bm_model_size(st->model->dim, cap, &doubled, NULL))
+		{
+			want = cap;
+			size = doubled;
+		}
 	}
 	st->model = repalloc_huge(st->model, size);
 	st->capacity = want;

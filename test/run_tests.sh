@@ -148,7 +148,7 @@ run_ubsan() {
 
 run_valgrind() {
   ab_log "pg_regress under valgrind, reduced suite (test/valgrind)"
-  VALGRIND_TESTS=${VALGRIND_TESTS:-"ope_estimators ope_io replay policies simulate policy_value"} \
+  VALGRIND_TESTS=${VALGRIND_TESTS:-"ope_estimators ope_io ope_bad_input replay policies policy_value bandit_fit simulate"} \
     bash test/valgrind/run_valgrind.sh
 }
 

@@ -223,11 +223,22 @@ reserve_arm(TextIn *in, AbError *err)
 		in->r.failed = true;
 		return false;
 	}
+	/* double, but no further than the limits allow (never one arm at a time) */
 	in->capacity = narms + 1;
-	if (narms >= 4 && bm_model_size(dim, (int64_t) narms * 2, &doubled, NULL))
+	if (narms >= 4)
 	{
-		size = doubled;
-		in->capacity = narms * 2;
+		size_t		cap = narms * 2,
+					fit = (BM_MAX_BYTES - sizeof(BmHeader)) / bm_arm_size(dim);
+
+		if (cap > BM_MAX_ARMS)
+			cap = BM_MAX_ARMS;
+		if (cap > fit)
+			cap = fit;
+		if (cap > narms + 1 && bm_model_size(dim, (int64_t) cap, &doubled, NULL))
+		{
+			size = doubled;
+			in->capacity = cap;
+		}
 	}
 	in->model = in->alloc(in->ctx, in->model, size);
 	return true;
