@@ -35,7 +35,7 @@ ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
 
-.PHONY: test demo unit fuzz valgrind-check ubsan-check sqlsmith
+.PHONY: test demo bench unit fuzz valgrind-check ubsan-check sqlsmith
 
 # The pure-C core, with no PostgreSQL headers, under ASan/UBSan.
 UNIT_CFLAGS = -std=c99 -O1 -g -Wall -Wextra $(WERROR) -Wno-format-truncation -Isrc/core \
@@ -51,6 +51,10 @@ test:
 
 demo:
 	bash demo/run_demo.sh
+
+# Performance targets as ratios measured side by side (see BENCHMARKS.md).
+bench:
+	bash test/bench/run_bench.sh
 
 # Hardening (see README "Development"): libFuzzer harnesses of the pure-C
 # parsers and decoders, the regress suite under a valgrind'ed server and

@@ -231,15 +231,12 @@ bandit_act(PG_FUNCTION_ARGS)
 
 	if (any_null(fcinfo, 3, required))
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("bandit_act must be called in a context that accepts a record")));
+	tupdesc = call_result_desc(fcinfo);
 	evaluate(fcinfo, 2, 3, &ev);
 	i = choose_index(fcinfo, &ev, 4);
 	values[0] = Int64GetDatum(ev.cands[i]);
 	values[1] = Float8GetDatum(ev.probs[i]);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
 /*

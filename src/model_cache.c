@@ -4,6 +4,7 @@
 #include "postgres.h"
 
 #include "access/detoast.h"
+#include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 #if PG_VERSION_NUM >= 160000
@@ -41,6 +42,7 @@ typedef struct CallCache
 	CacheEntry	entries[CACHE_ENTRIES];
 	text	   *policy_text;	/* key of the parsed policy */
 	Policy		policy;
+	TupleDesc	result_desc;	/* blessed, in fn_mcxt; NULL until needed */
 	double	   *work;			/* scratch reused across rows */
 	size_t		work_len;
 } CallCache;
@@ -250,6 +252,25 @@ policy_cache_get(FunctionCallInfo fcinfo, int argno)
 	cc->policy_text = (text *) MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, VARSIZE_ANY(t));
 	memcpy(cc->policy_text, t, VARSIZE_ANY(t));
 	return &cc->policy;
+}
+
+TupleDesc
+call_result_desc(FunctionCallInfo fcinfo)
+{
+	CallCache  *cc = call_cache(fcinfo);
+	TupleDesc	desc;
+	MemoryContext old;
+
+	if (cc->result_desc != NULL)
+		return cc->result_desc;
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning a record called in a context that cannot accept one")));
+	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	cc->result_desc = BlessTupleDesc(CreateTupleDescCopy(desc));
+	MemoryContextSwitchTo(old);
+	return cc->result_desc;
 }
 
 double *

@@ -15,6 +15,7 @@
 
 #include "postgres.h"
 
+#include "access/tupdesc.h"
 #include "fmgr.h"
 
 #include "bandit_scorer.h"
@@ -31,6 +32,12 @@ CachedModel model_cache_get(FunctionCallInfo fcinfo, Datum d, double ridge);
 
 /* The policy text argument argno, parsed (cached per call site). */
 const Policy *policy_cache_get(FunctionCallInfo fcinfo, int argno);
+
+/*
+ * The blessed composite result descriptor of the call site, built on its
+ * first call (get_call_result_type costs a catalog lookup per call).
+ */
+TupleDesc	call_result_desc(FunctionCallInfo fcinfo);
 
 /* Scratch of at least ndoubles doubles, kept for the call site's lifetime. */
 double	   *call_work(FunctionCallInfo fcinfo, size_t ndoubles);

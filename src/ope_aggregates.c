@@ -15,38 +15,63 @@
 #include "pg_glue.h"
 
 /* An empty state for a transition called outside an aggregate with NULL. */
-static OpeStateDatum *
+static pg_noinline OpeStateDatum *
+state_arg_slow(FunctionCallInfo fcinfo)
+{
+	OpeState	s;
+
+	if (!PG_ARGISNULL(0))
+		return ope_state_for_update(fcinfo, 0);
+	ope_state_init(&s, PG_NARGS() == 6);
+	return ope_state_make_datum(&s);
+}
+
+static pg_noinline void
+kind_mismatch(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("ope_state kind does not match the number of transition inputs")));
+}
+
+/*
+ * The state argument, ready to be updated.  This runs once per row, so the
+ * usual case (an aggregate's own plain, correctly sized state) is decided
+ * inline and everything else goes through ope_state_for_update.
+ */
+static inline OpeStateDatum *
 state_arg(FunctionCallInfo fcinfo, bool dr)
 {
 	OpeStateDatum *d;
+	struct varlena *v;
 
-	if (PG_ARGISNULL(0))
+	if (PG_ARGISNULL(0) || !AggCheckCallContext(fcinfo, NULL))
+		d = state_arg_slow(fcinfo);
+	else
 	{
-		OpeState	s;
-
-		ope_state_init(&s, dr);
-		return ope_state_make_datum(&s);
+		v = (struct varlena *) PG_GETARG_POINTER(0);
+		if (!VARATT_IS_EXTENDED(v) && VARSIZE(v) == sizeof(OpeStateDatum))
+			d = (OpeStateDatum *) v;
+		else
+			d = ope_state_for_update(fcinfo, 0);
 	}
-	d = ope_state_for_update(fcinfo, 0);
-	if (ope_state_is_dr(&d->state) != dr)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("ope_state kind does not match the number of transition inputs")));
+	if (unlikely(ope_state_is_dr(&d->state) != dr))
+		kind_mismatch();
 	return d;
 }
 
 /* Count a row (skipped, but still checked, when an input is NULL). */
-static void
+static inline void
 add_row(OpeState *s, const OpeRow *row, unsigned present)
 {
 	AbError		err;
 
-	if (!ope_state_add(s, row, present, &err))
+	if (unlikely(!ope_state_add(s, row, present, &err)))
 		ab_raise(&err);
 }
 
 /* Argument i as a float8 into *dst, setting bit in *present unless NULL. */
-static void
+static inline void
 float_arg(FunctionCallInfo fcinfo, int i, double *dst, unsigned bit, unsigned *present)
 {
 	if (PG_ARGISNULL(i))
@@ -86,7 +111,7 @@ ope_accumulate_transition(PG_FUNCTION_ARGS)
  * the target probability of the logged action is 1 when the actions match
  * and 0 otherwise; without a propensity, every row weighs 1.
  */
-static Datum
+static inline Datum
 replay_transition(FunctionCallInfo fcinfo, OpeRow *row, unsigned present)
 {
 	OpeStateDatum *d = state_arg(fcinfo, false);

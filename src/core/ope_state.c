@@ -27,8 +27,20 @@ ope_state_init(OpeState *s, bool dr)
 	s->flags = dr ? OPE_FLAG_DR : 0;
 }
 
+/*
+ * The error paths are kept out of line: their message buffers would
+ * otherwise put a stack protector and spills into the per-row hot path.
+ */
+#if defined(__GNUC__)
+#define OPE_COLD __attribute__((noinline, cold))
+#define OPE_INLINE static inline __attribute__((always_inline))
+#else
+#define OPE_COLD
+#define OPE_INLINE static inline
+#endif
+
 /* Fail with "<name> must be <range>, got <value>". */
-static bool
+static OPE_COLD bool
 bad_input(AbError *err, const char *name, const char *range, double value)
 {
 	char		buf[FLOAT_TEXT_LEN];
@@ -37,8 +49,8 @@ bad_input(AbError *err, const char *name, const char *range, double value)
 	return ab_fail(err, AB_ERR_VALUE, "%s must be %s, got %s", name, range, buf);
 }
 
-static bool
-check_inputs(const OpeState *s, const OpeRow *row, unsigned present, AbError *err)
+static OPE_COLD bool
+report_bad_input(const OpeRow *row, unsigned present, bool dr, AbError *err)
 {
 	if ((present & OPE_IN_MU) && !(row->mu > 0.0 && row->mu <= 1.0))
 		return bad_input(err, "propensity", "in (0, 1]", row->mu);
@@ -46,18 +58,38 @@ check_inputs(const OpeState *s, const OpeRow *row, unsigned present, AbError *er
 		return bad_input(err, "target_probability", "in [0, 1]", row->pi);
 	if ((present & OPE_IN_R) && !isfinite(row->r))
 		return bad_input(err, "reward", "finite", row->r);
-	if (ope_state_is_dr(s))
+	if (dr && (present & OPE_IN_Q) && !isfinite(row->q))
+		return bad_input(err, "q_logged", "finite", row->q);
+	return bad_input(err, "v_target", "finite", row->v);
+}
+
+/*
+ * True when every present input is in range.  The common case (all present)
+ * is one branch-free test; the messages come from report_bad_input.
+ */
+OPE_INLINE bool
+inputs_ok(const OpeRow *row, unsigned present, bool dr)
+{
+	bool		ok = true;
+
+	if (present & OPE_IN_MU)
+		ok &= row->mu > 0.0 && row->mu <= 1.0;
+	if (present & OPE_IN_PI)
+		ok &= row->pi >= 0.0 && row->pi <= 1.0;
+	if (present & OPE_IN_R)
+		ok &= isfinite(row->r);
+	if (dr)
 	{
-		if ((present & OPE_IN_Q) && !isfinite(row->q))
-			return bad_input(err, "q_logged", "finite", row->q);
-		if ((present & OPE_IN_V) && !isfinite(row->v))
-			return bad_input(err, "v_target", "finite", row->v);
+		if (present & OPE_IN_Q)
+			ok &= isfinite(row->q);
+		if (present & OPE_IN_V)
+			ok &= isfinite(row->v);
 	}
-	return true;
+	return ok;
 }
 
 /* Fail with "<what> is out of range for <name> <value>, ..." (name3 may be NULL). */
-static bool
+static OPE_COLD bool
 overflow(AbError *err, const char *what, const char *name1, double value1,
 		 const char *name2, double value2, const char *name3, double value3)
 {
@@ -75,33 +107,48 @@ overflow(AbError *err, const char *what, const char *name1, double value1,
 	return false;
 }
 
-static bool
+static OPE_COLD bool
 count_overflow(AbError *err)
 {
 	return ab_fail(err, AB_ERR_OUT_OF_RANGE, "ope_state row count is out of range");
+}
+
+static OPE_COLD bool
+sum_overflow(const OpeState *s, AbError *err)
+{
+	return ab_fail(err, AB_ERR_OUT_OF_RANGE,
+				   "sum of importance-weighted terms is out of range at row %lld",
+				   (long long) s->n + 1);
 }
 
 /*
  * Every term added to a sum is bounded by a sum of squares (|x y| <=
  * (x^2 + y^2) / 2), so checking the squares, and the running sums of
  * squares they will join, covers every product and every running sum.
+ *
+ * This is the per-row hot path of every OPE aggregate, specialised on the
+ * state's kind (dr is a constant in each instance).  All checks come before
+ * the first change, so a failing row leaves the state as it was.  An
+ * unmatched row (pi = 0, most rows of a replay) adds zero to every pi- and
+ * w-sum and skips them, and with them the division.
  */
-bool
-ope_state_add(OpeState *s, const OpeRow *row, unsigned present, AbError *err)
+OPE_INLINE bool
+add_row(OpeState *s, const OpeRow *row, unsigned present, AbError *err, const bool dr)
 {
-	bool		dr = ope_state_is_dr(s);
-	unsigned	needed = dr ? OPE_IN_ALL : (OPE_IN_R | OPE_IN_MU | OPE_IN_PI);
-	double		r = row->r,
+	const unsigned needed = dr ? OPE_IN_ALL : (OPE_IN_R | OPE_IN_MU | OPE_IN_PI);
+	const double r = row->r,
+				mu = row->mu,
 				pi = row->pi,
-				w,
-				wr,
-				pr,
-				we = 0.0,
+				q = dr ? row->q : 0.0,
 				v = dr ? row->v : 0.0;
-	double		after;
+	double		w = 0.0,
+				wr = 0.0,
+				pr = 0.0,
+				we = 0.0,
+				after;
 
-	if (!check_inputs(s, row, present, err))
-		return false;
+	if (!inputs_ok(row, present, dr))
+		return report_bad_input(row, present, dr, err);
 	if ((present & needed) != needed)
 	{
 		if (s->n_skipped == INT64_MAX)
@@ -112,34 +159,41 @@ ope_state_add(OpeState *s, const OpeRow *row, unsigned present, AbError *err)
 	if (s->n == INT64_MAX)
 		return count_overflow(err);
 
-	w = pi / row->mu;
-	wr = w * r;
-	pr = pi * r;
-	if (!isfinite(pr * pr + wr * wr + w * w))
-		return overflow(err, "importance-weighted reward", "reward", r, "propensity", row->mu,
-						"target_probability", pi);
-	if (dr)
+	if (pi > 0.0)
 	{
-		we = w * (r - row->q);
-		if (!isfinite(we * we))
-			return overflow(err, "importance-weighted residual", "reward", r, "q_logged", row->q,
-							"propensity", row->mu);
-		if (!isfinite(v * v))
-			return overflow(err, "squared value", "v_target", v, "target_probability", pi, NULL, 0);
+		w = pi / mu;
+		wr = w * r;
+		pr = pi * r;
+		if (!isfinite(pr * pr + wr * wr + w * w))
+			return overflow(err, "importance-weighted reward", "reward", r, "propensity", mu,
+							"target_probability", pi);
+		if (dr)
+		{
+			we = w * (r - q);
+			if (!isfinite(we * we))
+				return overflow(err, "importance-weighted residual", "reward", r, "q_logged", q,
+								"propensity", mu);
+		}
 	}
+	else if (dr && !isfinite(r - q))
+		return overflow(err, "importance-weighted residual", "reward", r, "q_logged", q,
+						"propensity", mu);
+	if (dr && !isfinite(v * v))
+		return overflow(err, "squared value", "v_target", v, "target_probability", pi, NULL, 0);
 	after = (s->sums[OPE_PI2_R2].hi + pr * pr) + (s->sums[OPE_W2_R2].hi + wr * wr) +
 		(s->sums[OPE_W2].hi + w * w) + (s->sums[OPE_W2_E2].hi + we * we) +
 		(s->sums[OPE_V2].hi + v * v);
 	if (!isfinite(after))
-		return ab_fail(err, AB_ERR_OUT_OF_RANGE,
-					   "sum of importance-weighted terms is out of range at row %lld",
-					   (long long) s->n + 1);
+		return sum_overflow(s, err);
 
 	if (dr)
 	{
 		compsum_add(&s->sums[OPE_V], v);
 		compsum_add(&s->sums[OPE_V2], v * v);
-		if (pi > 0.0)
+	}
+	if (pi > 0.0)
+	{
+		if (dr)
 		{
 			compsum_add(&s->sums[OPE_W_E], we);
 			compsum_add(&s->sums[OPE_W2_E], w * we);
@@ -147,9 +201,6 @@ ope_state_add(OpeState *s, const OpeRow *row, unsigned present, AbError *err)
 			compsum_add(&s->sums[OPE_V_W_E], v * we);
 			compsum_add(&s->sums[OPE_V_W], v * w);
 		}
-	}
-	if (pi > 0.0)
-	{
 		compsum_add(&s->sums[OPE_PI], pi);
 		compsum_add(&s->sums[OPE_PI_R], pr);
 		compsum_add(&s->sums[OPE_PI2], pi * pi);
@@ -164,10 +215,18 @@ ope_state_add(OpeState *s, const OpeRow *row, unsigned present, AbError *err)
 		if (w > s->max_weight)
 			s->max_weight = w;
 	}
-	if (s->n == 0 || row->mu < s->min_propensity)
-		s->min_propensity = row->mu;
+	if (s->n == 0 || mu < s->min_propensity)
+		s->min_propensity = mu;
 	s->n++;
 	return true;
+}
+
+bool
+ope_state_add(OpeState *s, const OpeRow *row, unsigned present, AbError *err)
+{
+	if (ope_state_is_dr(s))
+		return add_row(s, row, present, err, true);
+	return add_row(s, row, present, err, false);
 }
 
 static bool

@@ -1,0 +1,56 @@
+-- The benchmark's log, deterministic for a given :rows (setseed).
+--   bench_log  one impression per row, the inputs of the OPE aggregates:
+--              la/ta logged and target image (8 images), played/r reward,
+--              mu logged propensity, pi target probability of the logged
+--              image, q/v reward-model predictions (DR inputs)
+--   bench_fit  the same impressions as model-fitting rows: logged image,
+--              reward and an 8-dimensional context
+--   bench_score  :score_rows contexts (d = 16) with 8 candidate images each
+-- Narrow tables on purpose: a wide row would hide the aggregates' cost
+-- behind I/O and flatter the ratios.
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS artbandit;
+DROP TABLE IF EXISTS bench_log, bench_fit, bench_score;
+SELECT setseed(0.42);
+
+CREATE TABLE bench_log AS
+SELECT la, ta, played, played::int::float8 AS r, mu,
+       CASE WHEN la = ta THEN 0.7 ELSE 0.3 / 7 END AS pi,
+       0.25 + 0.1 * u1 AS q, 0.25 + 0.1 * u2 AS v
+FROM (SELECT floor(random() * 8)::int8 AS la, floor(random() * 8)::int8 AS ta,
+             random() < 0.3 AS played, (1 + i % 4) / 10.0 AS mu,
+             random() AS u1, random() AS u2
+      FROM generate_series(1, :rows) i) g;
+
+CREATE TABLE bench_fit AS
+SELECT a AS action, (random() < 0.2 + 0.05 * a + 0.3 * x[1] * x[2])::int::float8 AS reward, x AS context
+FROM (SELECT i % 8 AS a,
+             ARRAY[random(), random(), random(), random(),
+                   random(), random(), random(), 1.0]::float8[] AS x
+      FROM generate_series(1, :rows) i) g;
+
+CREATE TABLE bench_score AS
+SELECT i, ARRAY(SELECT random() - 0.5 + 0 * i FROM generate_series(1, 16))::float8[] AS x,
+       ARRAY(SELECT (i % 4) * 8 + j FROM generate_series(0, 7) j)::int8[] AS candidates
+FROM generate_series(1, :score_rows) i;
+
+VACUUM ANALYZE bench_log, bench_fit, bench_score;
+
+-- Scoring: one LinUCB/Thompson model, d = 16, 32 images (8 per show).
+DROP TABLE IF EXISTS bench_model, bench_ctx64, bench_big;
+CREATE TABLE bench_model AS
+SELECT 0 AS id, bandit_fit(candidates[1 + i % 8], x, (random() < 0.2 + 0.2 * x[1 + i % 8])::int)
+       AS model
+FROM bench_score WHERE i <= 200000;
+
+-- The model cache: 257 distinct d = 64, K = 50 models (the cache of a call
+-- site holds 256), and contexts to score them on.
+CREATE TABLE bench_ctx64 AS
+SELECT i, ARRAY(SELECT cos(i * j + 0 * i) FROM generate_series(1, 64) j)::float8[] AS x64
+FROM generate_series(1, 4000) i;
+CREATE TABLE bench_big AS
+WITH base AS (SELECT bandit_fit(i % 50, x64, (i % 3 = 0)::int) AS model FROM bench_ctx64)
+SELECT g AS id, bandit_update(base.model, g % 50, c.x64, g) AS model
+FROM base, generate_series(0, 256) g JOIN bench_ctx64 c ON c.i = g + 1;
+VACUUM ANALYZE bench_model, bench_ctx64, bench_big;

@@ -1,0 +1,299 @@
+#!/usr/bin/env bash
+# `make bench`: the performance targets of artbandit, each a ratio of two
+# timings measured side by side in one run (the machine is shared and noisy,
+# so no absolute time is a target).  Builds and installs the extension,
+# starts a throwaway cluster unless PG* variables name a server, loads the
+# benchmark log (bench_data.sql), times every query BENCH_REPS times,
+# interleaved with the query it is compared with, and prints a table of
+# medians and ratios, also written to BENCHMARKS.md with the machine's
+# description.  Exits non-zero when a target is missed.
+#
+#   BENCH_ROWS           rows of the log (default 5,000,000)
+#   BENCH_SCORE_ROWS     rows scored by bandit_act with LinUCB (default 1,000,000)
+#   BENCH_THOMPSON_ROWS  rows scored with Thompson sampling (default 20,000)
+#   BENCH_REPS           timings per query, the median is reported (default 5)
+#   BENCH_OUT            the report (default BENCHMARKS.md; "-" for none)
+#   BENCH_ONLY           a subset of: ope parallel python scoring memory
+#   BENCH_REUSE          set: keep the tables of the last run (same sizes)
+# Timed repetitions are called through helpers:
+# shellcheck disable=SC2317
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$ROOT"
+# shellcheck source=test/lib/all.sh
+source test/lib/all.sh
+
+ROWS=${BENCH_ROWS:-5000000}
+SCORE_ROWS=${BENCH_SCORE_ROWS:-1000000}
+THOMPSON_ROWS=${BENCH_THOMPSON_ROWS:-20000}
+REPS=${BENCH_REPS:-5}
+OUT=${BENCH_OUT:-BENCHMARKS.md}
+PY=/usr/bin/python3
+
+SERIAL="SET max_parallel_workers_per_gather = 0;"
+PARALLEL="SET max_parallel_workers_per_gather = 2; SET parallel_leader_participation = on;"
+
+ROWS_OUT=()         # the report's table rows
+MISSED=0
+
+# --- measuring ----------------------------------------------------------------
+
+# psql_ms SETUP QUERY: run QUERY after SETUP in a fresh session, print its
+# wall time in ms as psql's \timing measures it (server execution plus one
+# round trip).
+psql_ms() {
+  local out
+  out=$(psql -X -q -At -v ON_ERROR_STOP=1 -c "$1" -c '\timing on' -c "$2") ||
+    ab_die "benchmark query failed: $2"
+  sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' <<<"$out" | tail -n 1
+}
+
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# compare NAME_A SETUP_A QUERY_A NAME_B SETUP_B QUERY_B: time both, alternating,
+# REPS times after one warm-up each; sets MS_A and MS_B to the medians.
+compare() {
+  local i ta=() tb=()
+  psql_ms "$2" "$3" >/dev/null
+  psql_ms "$5" "$6" >/dev/null
+  for ((i = 0; i < REPS; i++)); do
+    ta+=("$(psql_ms "$2" "$3")")
+    tb+=("$(psql_ms "$5" "$6")")
+  done
+  MS_A=$(printf '%s\n' "${ta[@]}" | median)
+  MS_B=$(printf '%s\n' "${tb[@]}" | median)
+  ab_log "$(printf '%-44s %10.1f ms   %-34s %10.1f ms' "$1" "$MS_A" "$4" "$MS_B")"
+}
+
+# row TARGET_TEXT MEASURED HOLDS(1/0/-) DETAIL: one line of the report.
+row() {
+  local holds=$3
+  case "$holds" in
+    1) holds=yes ;;
+    0) holds="**no**"; MISSED=1 ;;
+    *) holds="(report)" ;;
+  esac
+  ROWS_OUT+=("| $1 | $2 | $holds | $4 |")
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+le() { awk -v x="$1" -v y="$2" 'BEGIN { print (x <= y) ? 1 : 0 }'; }
+ge() { awk -v x="$1" -v y="$2" 'BEGIN { print (x >= y) ? 1 : 0 }'; }
+sq() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+# --- the targets ----------------------------------------------------------------
+
+# Issue 6.2: ope_accumulate near the scan limit and against hand-written SQL.
+bench_ope() {
+  local acc hand r
+  acc="SELECT ope_accumulate(r, mu, pi, q, v) IS NOT NULL FROM bench_log"
+  compare "ope_accumulate(r, mu, pi, q, v)" "$SERIAL" "$acc" \
+    "sum(r + mu + pi + q + v)" "$SERIAL" "SELECT sum(r + mu + pi + q + v) FROM bench_log"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "ope_accumulate, 5 inputs (all estimators, SEs, diagnostics) ≤ 1.3× \`sum(r+mu+pi+q+v)\` scan" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.3)" "serial, $ROWS rows"
+
+  hand=$(cat test/bench/hand_written_ope.sql)
+  compare "hand-written SQL IPS/SNIPS/DR + SEs" "$SERIAL" "$hand" \
+    "ope_accumulate + ope_report" "$SERIAL" \
+    "SELECT count(*) FROM ope_report((SELECT ope_accumulate(r, mu, pi, q, v) FROM bench_log))"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "ope_accumulate ≥ 2× faster than the best hand-written SQL (IPS, SNIPS, DR and SEs)" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(ge "$r" 2)" "serial; same estimates checked to 1e-9"
+
+  compare "replay_take_fraction(la, ta, played)" "$SERIAL" \
+    "SELECT replay_take_fraction(la, ta, played) FROM bench_log" \
+    "avg(r) FILTER (WHERE la = ta)" "$SERIAL" "SELECT avg(r) FILTER (WHERE la = ta) FROM bench_log"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "replay_take_fraction ≤ 1.2× \`avg(reward) FILTER (WHERE logged = target)\`" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.2)" "serial, $ROWS rows"
+}
+
+# Issue 6.3: two workers against serial, and the same answers.
+bench_parallel() {
+  local q r workers
+  q="SELECT ope_accumulate(r, mu, pi, q, v) IS NOT NULL FROM bench_log"
+  workers=$(sq -c "$PARALLEL" -c "EXPLAIN (FORMAT json) $q" | grep -o '"Workers Planned": [0-9]*' | grep -o '[0-9]*$' || true)
+  compare "ope_accumulate, serial" "$SERIAL" "$q" "ope_accumulate, 2 workers" "$PARALLEL" "$q"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "ope_accumulate with 2 parallel workers ≥ 1.6× faster than serial" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(ge "$r" 1.6)" "${workers:-0} workers planned; same estimates checked to 1e-12"
+
+  q="SELECT bandit_fit(action, context, reward) IS NOT NULL FROM bench_fit"
+  workers=$(sq -c "$PARALLEL" -c "EXPLAIN (FORMAT json) $q" | grep -o '"Workers Planned": [0-9]*' | grep -o '[0-9]*$' || true)
+  compare "bandit_fit, serial" "$SERIAL" "$q" "bandit_fit, 2 workers" "$PARALLEL" "$q"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "bandit_fit with 2 parallel workers ≥ 1.6× faster than serial" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(ge "$r" 1.6)" "${workers:-0} workers planned; same model checked to 1e-12"
+}
+
+# Issue 6.4: the data scientist's way, psycopg2 COPY + numpy, end to end.
+bench_python() {
+  local i ts=() db=() py ms_py ms_db r json
+  local in_db="SELECT count(*) FROM ope_report((SELECT ope_accumulate(r, mu, pi, q, v) FROM bench_log)); SELECT bandit_fit(action, context, reward) IS NOT NULL FROM bench_fit"
+  "$PY" test/bench/python_way.py --check >/dev/null || ab_die "python_way.py --check failed"
+  for ((i = 0; i < REPS; i++)); do
+    json=$("$PY" test/bench/python_way.py)
+    py=$(sed -n 's/.*"total_s": *\([0-9.e+-]*\).*/\1/p' <<<"$json")
+    ts+=("$(awk -v s="$py" 'BEGIN { printf "%.1f", s * 1000 }')")
+    db+=("$(psql_ms "SELECT 1" "$in_db")")
+  done
+  ms_py=$(printf '%s\n' "${ts[@]}" | median)
+  ms_db=$(printf '%s\n' "${db[@]}" | median)
+  ab_log "$(printf '%-44s %10.1f ms   %-34s %10.1f ms' "python: COPY + numpy" "$ms_py" "in the database" "$ms_db")"
+  r=$(ratio "$ms_py" "$ms_db")
+  row "psycopg2 COPY + numpy (estimators + per-arm ridge fits) ≥ 5× slower than in the database" \
+    "${r}× (${ms_py} vs ${ms_db} ms)" "$(ge "$r" 5)" "default settings; the Python numbers are checked against the database's"
+}
+
+# Issue 6.5: scoring throughput, per-row cost against rows sharing a model,
+# and the model cache.
+bench_scoring() {
+  local act scan r dps small
+  # rows of bench_score in heap order: a LIMIT stops the scan early
+  act="SELECT sum((a).probability) FROM (SELECT bandit_act(m.model, s.x, s.candidates, '%s', s.i) AS a FROM (SELECT * FROM bench_score LIMIT %d) s, bench_model m WHERE m.id = 0) t"
+  scan="SELECT sum(array_length(s.x, 1) + array_length(s.candidates, 1)) FROM (SELECT * FROM bench_score LIMIT %d) s, bench_model m WHERE m.id = 0"
+  # shellcheck disable=SC2059
+  compare "bandit_act LinUCB d=16 K=8, $SCORE_ROWS rows" "$SERIAL" "$(printf "$act" 'linucb(alpha=1.0)' "$SCORE_ROWS")" \
+    "scan of the same columns" "$SERIAL" "$(printf "$scan" "$SCORE_ROWS")"
+  dps=$(awk -v n="$SCORE_ROWS" -v ms="$MS_A" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
+  r=$(ratio "$MS_A" "$MS_B")
+  row "bandit_act, LinUCB, d=16, 8 candidates: decisions/s and ratio to a scan" \
+    "$dps decisions/s; ${r}× the scan" "-" "serial, $SCORE_ROWS rows"
+  # the scoring cost per row (query minus scan) at SCORE_ROWS and at a tenth
+  local net_big
+  net_big=$(awk -v a="$MS_A" -v b="$MS_B" -v n="$SCORE_ROWS" 'BEGIN { print (a - b) / n }')
+  small=$((SCORE_ROWS / 10))
+  # shellcheck disable=SC2059
+  compare "bandit_act LinUCB, $small rows" "$SERIAL" "$(printf "$act" 'linucb(alpha=1.0)' "$small")" \
+    "scan, $small rows" "$SERIAL" "$(printf "$scan" "$small")"
+  r=$(awk -v big="$net_big" -v a="$MS_A" -v b="$MS_B" -v m="$small" 'BEGIN { printf "%.2f", big / ((a - b) / m) }')
+  row "per-row scoring cost does not grow with the rows sharing a model ($SCORE_ROWS vs $small rows)" \
+    "${r}× per row" "$(le "$r" 1.2)" "cost = query minus scan; ≤ 1.2× counts as flat"
+
+  # shellcheck disable=SC2059
+  compare "bandit_act Thompson d=16 K=8, $THOMPSON_ROWS rows" "$SERIAL" "$(printf "$act" 'thompson(scale=1.0)' "$THOMPSON_ROWS")" \
+    "scan, same rows" "$SERIAL" "$(printf "$scan" "$THOMPSON_ROWS")"
+  dps=$(awk -v n="$THOMPSON_ROWS" -v ms="$MS_A" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
+  r=$(ratio "$MS_A" "$MS_B")
+  row "bandit_act, Thompson (exact probabilities), d=16, 8 candidates: decisions/s" \
+    "$dps decisions/s; ${r}× the scan" "-" "serial, $THOMPSON_ROWS rows"
+
+  local hot cold n_cold=1028
+  hot="SELECT sum((bandit_scores(m.model, c.x64, NULL, 'linucb'))[1]) FROM bench_ctx64 c JOIN bench_big m ON m.id = 0 WHERE c.i <= $n_cold"
+  cold="SELECT sum((bandit_scores(m.model, c.x64, NULL, 'linucb'))[1]) FROM bench_ctx64 c JOIN bench_big m ON m.id = c.i % 257 WHERE c.i <= $n_cold"
+  compare "uncached: 257 models cycling, $n_cold rows" "$SERIAL" "$cold" "cached: one model, $n_cold rows" "$SERIAL" "$hot"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "model cache: cached scoring ≥ 10× faster than uncached (d=64, K=50, LinUCB)" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(ge "$r" 10)" "uncached: each row a different model of 257 (the cache holds 256)"
+}
+
+# Issue 6.6: peak private memory (RssAnon, sampled every 20 ms) of the
+# backend running QUERY.
+peak_kb() {
+  local app job pid="" peak=0 kb
+  app="artbandit_bench_$$_$RANDOM"
+  PGAPPNAME=$app psql -X -q -At -v ON_ERROR_STOP=1 -c "$SERIAL" -c "SELECT pg_sleep(0.5)" \
+    -c "$1" >/dev/null &
+  job=$!
+  while [[ -z "$pid" ]] && kill -0 "$job" 2>/dev/null; do
+    pid=$(sq -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$app'")
+  done
+  while kill -0 "$job" 2>/dev/null; do
+    kb=$(awk '/^RssAnon:/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+    [[ -n "$kb" && "$kb" -gt "$peak" ]] && peak=$kb
+    sleep 0.02
+  done
+  wait "$job" || ab_die "memory benchmark query failed: $1"
+  echo "$peak"
+}
+
+bench_memory() {
+  local what q small big small_q d
+  for what in ope_accumulate bandit_fit; do
+    if [[ $what == ope_accumulate ]]; then
+      q="SELECT ope_accumulate(r, mu, pi, q, v) IS NOT NULL FROM bench_log"
+    else
+      q="SELECT bandit_fit(action, context, reward) IS NOT NULL FROM bench_fit"
+    fi
+    small_q="${q/ FROM bench_log/ FROM (SELECT * FROM bench_log LIMIT $((ROWS / 5))) t}"
+    small_q="${small_q/ FROM bench_fit/ FROM (SELECT * FROM bench_fit LIMIT $((ROWS / 5))) t}"
+    small=$(peak_kb "$small_q")
+    big=$(peak_kb "$q")
+    d=$((big - small))
+    ab_log "$(printf '%-44s %8d kB at %d rows, %8d kB at %d rows' "peak RssAnon, $what" "$small" $((ROWS / 5)) "$big" "$ROWS")"
+    row "$what: backend peak memory flat from $((ROWS / 5)) to $ROWS rows" \
+      "$((small / 1024)) MB → $((big / 1024)) MB" "$([[ ${d#-} -le 8192 ]] && echo 1 || echo 0)" \
+      "peak RssAnon sampled every 20 ms; flat = within 8 MB"
+  done
+}
+
+# --- answers must agree before timings mean anything ------------------------------
+
+check_answers() {
+  sq -v hand="$(cat test/bench/hand_written_ope.sql)" -f test/bench/bench_checks.sql >/dev/null ||
+    ab_die "benchmark sanity checks failed (bench_checks.sql)"
+}
+
+# --- the report ---------------------------------------------------------------------
+
+machine() {
+  local cpu mem
+  cpu=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+  mem=$(awk '/^MemTotal:/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+  echo "- CPU: ${cpu:-unknown}, $(nproc) cores; memory $mem; $(uname -sr)"
+  echo "- $(sq -c 'SELECT version()')"
+  echo "- settings: $(sq -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'max_parallel_workers_per_gather', 'max_parallel_workers')")"
+  echo "- log: $ROWS rows (bench_log $(sq -c "SELECT pg_size_pretty(pg_total_relation_size('bench_log'))"), bench_fit $(sq -c "SELECT pg_size_pretty(pg_total_relation_size('bench_fit'))")); medians of $REPS runs, each alternated with the query it is compared with"
+}
+
+report() {
+  local md
+  md=$(
+    echo "# artbandit benchmarks"
+    echo
+    echo "Written by \`make bench\` (test/bench/run_bench.sh) on $(date -u '+%Y-%m-%d %H:%M UTC')."
+    echo "Every target is a ratio of two timings taken side by side in the same run."
+    echo
+    machine
+    echo
+    echo "| target | measured | holds | notes |"
+    echo "|---|---|---|---|"
+    printf '%s\n' "${ROWS_OUT[@]}"
+    if [[ -f test/bench/NOTES.md ]]; then
+      echo
+      cat test/bench/NOTES.md
+    fi
+  )
+  echo
+  echo "$md"
+  if [[ "$OUT" != "-" ]]; then
+    echo "$md" >"$OUT"
+    ab_log "Report written to $OUT"
+  fi
+}
+
+main() {
+  AB_DEPS+=(python3-psycopg2 python3-numpy)
+  ensure_deps
+  ab_build
+  ab_install
+  if [[ -z "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGSERVICE:-}" ]]; then
+    cluster_start
+  fi
+  if [[ -z "${BENCH_REUSE:-}" ]]; then
+    ab_log "Loading the benchmark log: $ROWS rows (and $SCORE_ROWS contexts to score)"
+    sq -v rows="$ROWS" -v score_rows="$SCORE_ROWS" -f test/bench/bench_data.sql >/dev/null
+  fi
+  check_answers
+  local part
+  for part in ${BENCH_ONLY:-ope parallel python scoring memory}; do
+    "bench_$part"
+  done
+  report
+  [[ $MISSED -eq 0 ]] || ab_warn "some targets were missed (see the table)"
+  return "$MISSED"
+}
+
+main "$@"
