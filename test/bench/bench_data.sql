@@ -6,7 +6,8 @@
 --   bench_fit  the same impressions as model-fitting rows: logged image,
 --              reward and an 8-dimensional context
 --   bench_score  :score_rows contexts (d = 16) with 8 candidate images each
--- Narrow tables on purpose: a wide row would hide the aggregates' cost
+-- Every input column is float8 (a numeric literal would make it numeric
+-- and time the conversion).  Narrow tables on purpose: a wide row would hide the aggregates' cost
 -- behind I/O and flatter the ratios.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
@@ -16,15 +17,15 @@ SELECT setseed(0.42);
 
 CREATE TABLE bench_log AS
 SELECT la, ta, played, played::int::float8 AS r, mu,
-       CASE WHEN la = ta THEN 0.7 ELSE 0.3 / 7 END AS pi,
+       (CASE WHEN la = ta THEN 0.7 ELSE 0.3 / 7 END)::float8 AS pi,
        0.25 + 0.1 * u1 AS q, 0.25 + 0.1 * u2 AS v
 FROM (SELECT floor(random() * 8)::int8 AS la, floor(random() * 8)::int8 AS ta,
-             random() < 0.3 AS played, (1 + i % 4) / 10.0 AS mu,
+             random() < 0.3 AS played, ((1 + i % 4) / 10.0)::float8 AS mu,
              random() AS u1, random() AS u2
       FROM generate_series(1, :rows) i) g;
 
 CREATE TABLE bench_fit AS
-SELECT a AS action, (random() < 0.2 + 0.05 * a + 0.3 * x[1] * x[2])::int::float8 AS reward, x AS context
+SELECT a::int8 AS action, (random() < 0.2 + 0.05 * a + 0.3 * x[1] * x[2])::int::float8 AS reward, x AS context
 FROM (SELECT i % 8 AS a,
              ARRAY[random(), random(), random(), random(),
                    random(), random(), random(), 1.0]::float8[] AS x
