@@ -13,6 +13,12 @@
 
 #include "float_text.h"
 
+/* add_row adds adjacent sums in pairs */
+typedef char ope_sum_pairs_check[(OPE_PI_R == OPE_PI + 1 && OPE_PI2_R == OPE_PI2 + 1 &&
+								  OPE_W == OPE_PI2_R2 + 1 && OPE_W_R == OPE_W2 + 1 &&
+								  OPE_W2_R2 == OPE_W2_R + 1 && OPE_V2 == OPE_V + 1 &&
+								  OPE_W2_E == OPE_W_E + 1 && OPE_V_W_E == OPE_W2_E2 + 1) ? 1 : -1];
+
 const char *const ope_sum_names[OPE_NSUMS] = {
 	"pi", "pi_r", "pi2", "pi2_r", "pi2_r2",
 	"w", "w2", "w_r", "w2_r", "w2_r2",
@@ -122,6 +128,31 @@ sum_overflow(const OpeState *s, AbError *err)
 }
 
 /*
+ * Which overflow add_row's single test caught, in a fixed order of
+ * precedence: the row's own terms, then the running sums.
+ */
+static OPE_COLD bool
+report_overflow(const OpeState *s, const OpeRow *row, bool dr, double w, double wr,
+				double pr, double we, AbError *err)
+{
+	double		r = row->r,
+				mu = row->mu,
+				pi = row->pi,
+				q = dr ? row->q : 0.0,
+				v = dr ? row->v : 0.0;
+
+	if (!isfinite(pr * pr + wr * wr + w * w))
+		return overflow(err, "importance-weighted reward", "reward", r, "propensity", mu,
+						"target_probability", pi);
+	if (dr && (!isfinite(we * we) || !isfinite(r - q)))
+		return overflow(err, "importance-weighted residual", "reward", r, "q_logged", q,
+						"propensity", mu);
+	if (dr && !isfinite(v * v))
+		return overflow(err, "squared value", "v_target", v, "target_probability", pi, NULL, 0);
+	return sum_overflow(s, err);
+}
+
+/*
  * Every term added to a sum is bounded by a sum of squares (|x y| <=
  * (x^2 + y^2) / 2), so checking the squares, and the running sums of
  * squares they will join, covers every product and every running sum.
@@ -164,53 +195,35 @@ add_row(OpeState *s, const OpeRow *row, unsigned present, AbError *err, const bo
 		w = pi / mu;
 		wr = w * r;
 		pr = pi * r;
-		if (!isfinite(pr * pr + wr * wr + w * w))
-			return overflow(err, "importance-weighted reward", "reward", r, "propensity", mu,
-							"target_probability", pi);
 		if (dr)
-		{
 			we = w * (r - q);
-			if (!isfinite(we * we))
-				return overflow(err, "importance-weighted residual", "reward", r, "q_logged", q,
-								"propensity", mu);
-		}
+		/* every square, and the running sums of squares they join */
+		after = (s->sums[OPE_PI2_R2].hi + pr * pr) + (s->sums[OPE_W2_R2].hi + wr * wr) +
+			(s->sums[OPE_W2].hi + w * w) + (s->sums[OPE_W2_E2].hi + we * we) +
+			(s->sums[OPE_V2].hi + v * v);
 	}
-	else if (dr && !isfinite(r - q))
-		return overflow(err, "importance-weighted residual", "reward", r, "q_logged", q,
-						"propensity", mu);
-	if (dr && !isfinite(v * v))
-		return overflow(err, "squared value", "v_target", v, "target_probability", pi, NULL, 0);
-	after = (s->sums[OPE_PI2_R2].hi + pr * pr) + (s->sums[OPE_W2_R2].hi + wr * wr) +
-		(s->sums[OPE_W2].hi + w * w) + (s->sums[OPE_W2_E2].hi + we * we) +
-		(s->sums[OPE_V2].hi + v * v);
+	else
+		after = (s->sums[OPE_V2].hi + v * v) + (r - q);
+	/* all terms are >= 0 or finite, so one test covers every overflow */
 	if (!isfinite(after))
-		return sum_overflow(s, err);
+		return report_overflow(s, row, dr, w, wr, pr, we, err);
 
+	/* in pairs of adjacent sums (the enum's order, checked below) */
 	if (dr)
-	{
-		compsum_add(&s->sums[OPE_V], v);
-		compsum_add(&s->sums[OPE_V2], v * v);
-	}
+		compsum_add2(&s->sums[OPE_V], v, v * v);
 	if (pi > 0.0)
 	{
 		if (dr)
 		{
-			compsum_add(&s->sums[OPE_W_E], we);
-			compsum_add(&s->sums[OPE_W2_E], w * we);
-			compsum_add(&s->sums[OPE_W2_E2], we * we);
-			compsum_add(&s->sums[OPE_V_W_E], v * we);
+			compsum_add2(&s->sums[OPE_W_E], we, w * we);
+			compsum_add2(&s->sums[OPE_W2_E2], we * we, v * we);
 			compsum_add(&s->sums[OPE_V_W], v * w);
 		}
-		compsum_add(&s->sums[OPE_PI], pi);
-		compsum_add(&s->sums[OPE_PI_R], pr);
-		compsum_add(&s->sums[OPE_PI2], pi * pi);
-		compsum_add(&s->sums[OPE_PI2_R], pi * pr);
-		compsum_add(&s->sums[OPE_PI2_R2], pr * pr);
-		compsum_add(&s->sums[OPE_W], w);
-		compsum_add(&s->sums[OPE_W2], w * w);
-		compsum_add(&s->sums[OPE_W_R], wr);
-		compsum_add(&s->sums[OPE_W2_R], w * wr);
-		compsum_add(&s->sums[OPE_W2_R2], wr * wr);
+		compsum_add2(&s->sums[OPE_PI], pi, pr);
+		compsum_add2(&s->sums[OPE_PI2], pi * pi, pi * pr);
+		compsum_add2(&s->sums[OPE_PI2_R2], pr * pr, w);
+		compsum_add2(&s->sums[OPE_W2], w * w, wr);
+		compsum_add2(&s->sums[OPE_W2_R], w * wr, wr * wr);
 		s->n_matched++;
 		if (w > s->max_weight)
 			s->max_weight = w;
