@@ -18,12 +18,15 @@
 # back identically (text and send bytes).  Every upgrade script must lie on
 # a path to the newest version.
 #
-# With no upgrade script yet (1.0), the trivial path is checked (ALTER
-# EXTENSION ... UPDATE is a no-op that changes nothing), and the harness
-# itself is tested in a private copy of the installation with two synthetic
-# versions: 1.0.1, whose upgrade script does what its install script does
-# (the harness must accept it), and 1.0.2, whose upgrade script forgets a
-# function and a volatility change (the harness must name both).
+# The real path (1.0 -> 1.1, the scheduled-job functions) is checked, then
+# the trivial one (ALTER EXTENSION ... UPDATE at the newest version changes
+# nothing), and the harness itself is tested in a private copy of the
+# installation with two synthetic versions after the newest: N.1, whose
+# upgrade script does what its whole script does (the harness must accept
+# it), and N.2, whose upgrade script forgets a function and a volatility
+# change (the harness must name both).  A version without an install script
+# of its own is built like CREATE EXTENSION builds it: an earlier version's
+# script followed by the upgrade scripts.
 use strict;
 use warnings;
 
@@ -287,7 +290,24 @@ for my $dir (dirname($bindir), $sharedir)
 	system('cp', '-a', $dir, "$root$dir") == 0 or die "cp -a $dir: $?";
 }
 my $extdir = "$root$sharedir/extension";
-my $base = slurp_file("$extdir/artbandit--$newest.sql");
+
+# A version's whole script: its install script, or an earlier version's whole
+# script followed by the upgrade script from there (CREATE EXTENSION does
+# the same, and drops each script's \echo guard line).
+sub whole_script
+{
+	my ($dir, $version) = @_;
+	return slurp_file("$dir/artbandit--$version.sql") if -f "$dir/artbandit--$version.sql";
+	for my $up (sort glob("$dir/artbandit--*--$version.sql"))
+	{
+		my ($from) = basename($up) =~ /^artbandit--(.+)--\Q$version\E\.sql$/ or next;
+		my $before = whole_script($dir, $from);
+		return $before . slurp_file($up) if defined $before;
+	}
+	return undef;
+}
+my $base = whole_script($extdir, $newest);
+die "no script builds version $newest" unless defined $base;
 my $change = qq{
 ALTER FUNCTION feature_hash(text[], int4) COST 2;
 COMMENT ON TYPE ope_state IS 'changed in the next version';
@@ -317,7 +337,12 @@ $snode->append_conf('postgresql.conf', "fsync = off\n");
 $snode->start;
 
 my ($good) = check_upgrades_to($snode, "$newest.1");
-is_deeply([ sort keys %$good ], [$newest], "synthetic $newest.1: the harness finds the path from $newest");
+# Every released version (all of them lead to $newest) is a source.
+my @released = split /\n/, $snode->safe_psql('postgres', qq{
+	SELECT version FROM pg_available_extension_versions
+	WHERE name = 'artbandit' AND version NOT LIKE '$newest._' ORDER BY version});
+is_deeply([ sort keys %$good ], \@released,
+	"synthetic $newest.1: the harness finds the path from every released version (@released)");
 is($good->{$newest}, '', "synthetic $newest.1: a faithful upgrade script passes");
 
 my ($bad) = check_upgrades_to($snode, "$newest.2");

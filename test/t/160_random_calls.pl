@@ -238,6 +238,9 @@ for my $line (
 	FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
 	WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 	  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'artbandit')
+	  -- the 1.1 job functions are PL/pgSQL over the others and write the
+	  -- caller's tables (regclass arguments): sql/rollup.sql covers them
+	  AND p.prolang <> (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
 	ORDER BY p.proname, p.pronargs, p.oid}))
 {
 	my ($oid, $name, $kind, $retset, $rettype, $nargs, $ndef, $types, $names)
