@@ -9,6 +9,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "nodes/execnodes.h"
 
 #include "ope_estimators.h"
 #include "ope_state_pg.h"
@@ -45,7 +46,10 @@ state_arg(FunctionCallInfo fcinfo, bool dr)
 	OpeStateDatum *d;
 	struct varlena *v;
 
-	if (PG_ARGISNULL(0) || !AggCheckCallContext(fcinfo, NULL))
+	/* an AggState context is the common case, tested without a call */
+	if (PG_ARGISNULL(0) ||
+		!((fcinfo->context && IsA(fcinfo->context, AggState)) ||
+		  AggCheckCallContext(fcinfo, NULL)))
 		d = state_arg_slow(fcinfo);
 	else
 	{
