@@ -110,22 +110,20 @@ bench_ope() {
     "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.2)" "serial, $ROWS rows"
 }
 
-# Issue 6.3: two workers against serial, and the same answers.
-bench_parallel() {
-  local q r workers
-  q="SELECT ope_accumulate(r, mu, pi, q, v) IS NOT NULL FROM bench_log"
+# Issue 6.3: two workers against serial, and the same answers
+# (bench_checks.sql compares them first).
+parallel_row() {
+  local name=$1 q=$2 same=$3 r workers
   workers=$(sq -c "$PARALLEL" -c "EXPLAIN (FORMAT json) $q" | grep -o '"Workers Planned": [0-9]*' | grep -o '[0-9]*$' || true)
-  compare "ope_accumulate, serial" "$SERIAL" "$q" "ope_accumulate, 2 workers" "$PARALLEL" "$q"
+  compare "$name, serial" "$SERIAL" "$q" "$name, 2 workers" "$PARALLEL" "$q"
   r=$(ratio "$MS_A" "$MS_B")
-  row "ope_accumulate with 2 parallel workers ≥ 1.6× faster than serial" \
-    "${r}× (${MS_A} vs ${MS_B} ms)" "$(ge "$r" 1.6)" "${workers:-0} workers planned; same estimates checked to 1e-12"
+  row "$name with 2 parallel workers ≥ 1.6× faster than serial" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(ge "$r" 1.6)" "${workers:-0} workers planned; $same checked to 1e-12"
+}
 
-  q="SELECT bandit_fit(action, context, reward) IS NOT NULL FROM bench_fit"
-  workers=$(sq -c "$PARALLEL" -c "EXPLAIN (FORMAT json) $q" | grep -o '"Workers Planned": [0-9]*' | grep -o '[0-9]*$' || true)
-  compare "bandit_fit, serial" "$SERIAL" "$q" "bandit_fit, 2 workers" "$PARALLEL" "$q"
-  r=$(ratio "$MS_A" "$MS_B")
-  row "bandit_fit with 2 parallel workers ≥ 1.6× faster than serial" \
-    "${r}× (${MS_A} vs ${MS_B} ms)" "$(ge "$r" 1.6)" "${workers:-0} workers planned; same model checked to 1e-12"
+bench_parallel() {
+  parallel_row ope_accumulate "SELECT ope_accumulate(r, mu, pi, q, v) IS NOT NULL FROM bench_log" "same estimates"
+  parallel_row bandit_fit "SELECT bandit_fit(action, context, reward) IS NOT NULL FROM bench_fit" "same model"
 }
 
 # Issue 6.4: the data scientist's way, psycopg2 COPY + numpy, end to end.

@@ -7,15 +7,16 @@
 use strict;
 use warnings;
 
-use File::Basename qw(dirname);
+use FindBin;
+use lib "$FindBin::Bin/lib";
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use ReadmeSql qw(readme_text run_sql_blocks);
 use Test::More;
 use Time::HiRes qw(sleep);
 
-my $readme_file = dirname(__FILE__) . '/../../README.md';
-plan skip_all => 'README.md not found' unless -f $readme_file;
-my $readme = slurp_file($readme_file);
+my $readme = readme_text();
+plan skip_all => 'README.md not found' unless defined $readme;
 
 my $node = PostgreSQL::Test::Cluster->new('cron');
 my $libdir = $node->config_data('--pkglibdir');
@@ -39,15 +40,8 @@ $node->append_conf('postgresql.conf', $settings);
 $node->start;
 
 # The README's set-up: every ```sql block, in order (as TAP 040 runs them).
-my @blocks = $readme =~ /^```sql\n(.*?)^```/msg;
 $node->safe_psql('postgres', 'CREATE EXTENSION artbandit');
-my $i = 0;
-foreach my $sql (@blocks)
-{
-	$i++;
-	my ($ret, $out, $err) = $node->psql('postgres', $sql, on_error_stop => 1);
-	is($ret, 0, "README SQL block $i runs") or diag("$sql\n$err");
-}
+run_sql_blocks($node, 'postgres', $readme);
 
 # Forget yesterday's states and the models' later versions, so that what
 # is checked below can only come from the jobs.
