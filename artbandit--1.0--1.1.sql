@@ -209,7 +209,8 @@ BEGIN
 		USING day, seg_by, policies;
 
 	FOR tgt IN EXECUTE format(
-		'SELECT p.name AS wanted, t.name, t.policy, t.model, %s AS reward_model, count(t.name) OVER (PARTITION BY p.name) AS copies
+		'SELECT p.name AS wanted, t.name, t.policy, t.model IS NULL AS no_model, %s IS NULL AS basic,
+		        count(t.name) OVER (PARTITION BY p.name) AS copies
 		 FROM unnest($1) p(name) LEFT JOIN %s t ON t.name = p.name ORDER BY p.name',
 		CASE WHEN has_reward_model THEN 't.reward_model' ELSE 'NULL::banditmodel' END, targets)
 		USING policies
@@ -220,28 +221,34 @@ BEGIN
 		ELSIF tgt.copies > 1 THEN
 			RAISE EXCEPTION 'target policy "%" appears % times in table %', tgt.wanted, tgt.copies, targets
 				USING ERRCODE = 'unique_violation';
-		ELSIF tgt.policy IS NULL OR tgt.model IS NULL THEN
+		ELSIF tgt.policy IS NULL OR tgt.no_model THEN
 			RAISE EXCEPTION 'target policy "%" has no policy or model', tgt.name
 				USING ERRCODE = 'null_value_not_allowed';
 		END IF;
-		IF tgt.reward_model IS NULL THEN
+		-- The models are read from the targets table in the query itself, not
+		-- passed as parameters: a stored (TOASTed) model then reaches the
+		-- scoring functions as a TOAST pointer, which their model cache
+		-- recognises per row without comparing the model's bytes.
+		IF tgt.basic THEN
 			EXECUTE format(
 				'INSERT INTO %s (day, policy, segment_by, segment, state, computed_at)
-				 SELECT $1, $2, $3, segment,
-				        ope_accumulate(r, mu, bandit_probability($4, x, c, a, $5)),
+				 SELECT $1, $2, $3, l.segment,
+				        ope_accumulate(l.r, l.mu, bandit_probability(t.model, l.x, l.c, l.a, t.policy)),
 				        now()
-				 FROM (%s) rows GROUP BY segment', results, rows_sql)
-				USING day, tgt.name, seg_by, tgt.model, tgt.policy;
+				 FROM (%s) l CROSS JOIN (SELECT model, policy FROM %s WHERE name = $2) t
+				 GROUP BY l.segment', results, rows_sql, targets)
+				USING day, tgt.name, seg_by;
 		ELSE
 			EXECUTE format(
 				'INSERT INTO %s (day, policy, segment_by, segment, state, computed_at)
-				 SELECT $1, $2, $3, segment,
-				        ope_accumulate(r, mu, bandit_probability($4, x, c, a, $5),
-				                                   bandit_predict($6, x, a),
-				                                   bandit_value($4, x, c, $5, $6)),
+				 SELECT $1, $2, $3, l.segment,
+				        ope_accumulate(l.r, l.mu, bandit_probability(t.model, l.x, l.c, l.a, t.policy),
+				                       bandit_predict(t.reward_model, l.x, l.a),
+				                       bandit_value(t.model, l.x, l.c, t.policy, t.reward_model)),
 				        now()
-				 FROM (%s) rows GROUP BY segment', results, rows_sql)
-				USING day, tgt.name, seg_by, tgt.model, tgt.policy, tgt.reward_model;
+				 FROM (%s) l CROSS JOIN (SELECT model, policy, reward_model FROM %s WHERE name = $2) t
+				 GROUP BY l.segment', results, rows_sql, targets)
+				USING day, tgt.name, seg_by;
 		END IF;
 		GET DIAGNOSTICS n = ROW_COUNT;
 		written := written + n;
