@@ -18,7 +18,9 @@ WERROR     ?= -Werror
 WARNINGS    = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wno-sign-compare \
               -Wno-missing-field-initializers -Wno-cast-function-type
 PG_CPPFLAGS = -Isrc/core
-PG_CFLAGS   = $(WARNINGS)
+# No fused multiply-adds: the same results on every CPU and compiler
+# (GNU C would contract a*b + c across statements where FMA exists).
+PG_CFLAGS   = $(WARNINGS) -ffp-contract=off
 EXTRA_CLEAN = test/unit/run_unit results tmp_check regression.diffs regression.out
 
 # Debian installs several servers side by side: prefer the 15 one when present.

@@ -4,10 +4,14 @@
 
 -- Everything here is PL/pgSQL over the 1.0 functions.  Tables and columns
 -- named by the caller arrive as regclass and name values and reach SQL only
--- through format('%s', regclass) and format('%I', name); every function runs
--- with search_path = pg_catalog, pg_temp and names the extension's own
--- objects through   Each call is one statement, so an error
--- anywhere leaves every table as it was: never a partial write.
+-- through format('%s', regclass) and format('%I', name).  Every function
+-- runs with search_path = pg_catalog, <the extension's schema>, pg_temp:
+-- built-ins cannot be shadowed, the extension's own objects are found, and
+-- a regclass prints schema-qualified unless it resolves the same way.  Each
+-- call is one statement, so an error anywhere leaves every table as it was:
+-- never a partial write.  Writers take turns through table locks, which
+-- assumes READ COMMITTED (the default): under REPEATABLE READ a concurrent
+-- writer's rows are not seen and the second writer fails on the key.
 
 -----------------------------------------------------------------------------
 -- checking the caller's tables
@@ -272,6 +276,8 @@ CREATE FUNCTION ope_rollup_report(
 	LANGUAGE plpgsql STABLE
 	SET search_path = pg_catalog, @extschema@, pg_temp
 AS $$
+DECLARE
+	mixed record;
 BEGIN
 	IF results IS NULL OR from_day IS NULL OR to_day IS NULL OR segment_by IS NULL OR confidence IS NULL
 	   OR by_day IS NULL THEN
@@ -285,6 +291,20 @@ BEGIN
 		ARRAY['date', 'text', 'text', 'text', 'ope_state']::regtype[]);
 	IF policies IS NOT NULL THEN
 		PERFORM artbandit_check_names(policies, 'target policies');
+	END IF;
+	-- states with and without a reward model cannot be merged: say which
+	EXECUTE format(
+		'SELECT s.policy, s.segment FROM %s s
+		 WHERE s.day BETWEEN $1 AND $2 AND s.segment_by = $3 AND ($4 IS NULL OR s.policy = ANY ($4))
+		 GROUP BY s.policy, s.segment, CASE WHEN $5 THEN s.day END
+		 HAVING count(DISTINCT (s.state::text)::json ->> ''kind'') > 1
+		 ORDER BY 1, 2 LIMIT 1', results)
+		INTO mixed USING from_day, to_day, segment_by, policies, by_day;
+	IF mixed.policy IS NOT NULL THEN
+		RAISE EXCEPTION 'target policy "%" (segment "%") has states with and without a reward model between % and %',
+			mixed.policy, mixed.segment, from_day, to_day
+			USING ERRCODE = 'data_exception',
+				  HINT = 'Its reward model was added or removed in that range: re-run ope_rollup_day for those days, or report the two periods apart.';
 	END IF;
 	RETURN QUERY EXECUTE format(
 		'SELECT g.day, g.policy, g.segment, e.estimator, e.estimate, e.std_error, e.ci_lower, e.ci_upper,
@@ -392,12 +412,13 @@ AS $$
 DECLARE
 	latest integer;
 	live bigint;
+	orphans text;
 BEGIN
 	IF models IS NULL OR model_name IS NULL THEN
 		RAISE EXCEPTION 'models and model_name must not be NULL' USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 	PERFORM artbandit_check_table(models, 'models',
-		ARRAY['name', 'version', 'retired']::name[], ARRAY['text', 'int4', 'bool']::regtype[]);
+		ARRAY['name', 'scope', 'version', 'retired']::name[], ARRAY['text', 'text', 'int4', 'bool']::regtype[]);
 	EXECUTE format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', models);
 	EXECUTE format('SELECT max(version), count(DISTINCT version) FROM %s WHERE name = $1 AND NOT retired', models)
 		INTO latest, live USING model_name;
@@ -405,6 +426,18 @@ BEGIN
 		RAISE EXCEPTION 'model "%" has no earlier version to go back to in %', model_name, models
 			USING ERRCODE = 'no_data_found',
 				  DETAIL = format('%s version(s) not retired.', live);
+	END IF;
+	EXECUTE format(
+		'SELECT string_agg(m.scope, '', '' ORDER BY m.scope) FROM %s m
+		 WHERE m.name = $1 AND m.version = $2
+		   AND NOT EXISTS (SELECT FROM %s e WHERE e.name = $1 AND e.scope = m.scope
+		                   AND e.version < $2 AND NOT e.retired)', models, models)
+		INTO orphans USING model_name, latest;
+	IF orphans IS NOT NULL THEN
+		RAISE EXCEPTION 'retiring version % of model "%" would leave no current model for scope %',
+			latest, model_name, orphans
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  HINT = 'Those scopes first appear in that version; retire it by hand if that is what you want.';
 	END IF;
 	EXECUTE format('UPDATE %s SET retired = true WHERE name = $1 AND version = $2', models)
 		USING model_name, latest;

@@ -337,4 +337,13 @@ SELECT expect_error($$
 -- A sum whose two halves are finite but add up to infinity.
 SELECT expect_error($$SELECT '{"version":1,"kind":"basic","n":2,"n_skipped":0,"n_matched":1,"max_weight":1,"min_propensity":1,"sums":{"w":[1.7e308,1.7e308],"w2":1,"pi":1}}'::ope_state$$);
 
+-- Unmatched rows (pi = 0) of a DR state: the same overflow tests as any row.
+-- A huge but finite residual r - q is fine (it is weighted by 0) ...
+SELECT (ope_diagnostics(ope_accumulate(r, 1, 0, q, v))).n AS huge_unweighted_residual_ok
+FROM (VALUES (0::float8, 0::float8, 1e154::float8), (1e308, 0, 0)) t(r, q, v);
+-- ... one that overflows is an error, as are sums of squares whose total overflows.
+SELECT expect_error($$SELECT ope_accumulate(r, 1, 0, q, 0) FROM (VALUES (1e308::float8, -1e308::float8)) t(r, q)$$);
+SELECT expect_error($$SELECT ope_accumulate(r, 1, p, 0, v)
+                      FROM (VALUES (7e153::float8, 1::float8, 0::float8), (0, 0, 6e153)) t(r, p, v)$$);
+
 DROP FUNCTION expect_error(text);

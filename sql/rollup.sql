@@ -124,15 +124,16 @@ WHERE estimator = 'snips' ORDER BY segment;
 SELECT count(*) AS no_rows FROM ope_rollup_report('results', '2027-01-01', '2027-01-31');
 SELECT ope_rollup_day('log', 'results', 'targets', '2027-01-01') AS nothing_written;
 
--- Never a partial write: the second policy fails, the first one's new states are rolled back
-INSERT INTO targets SELECT 'broken', 'greedy', bandit_fit(1, '{1,2}', 1), NULL;
+-- Never a partial write: the second policy (in name order) fails, so the
+-- first one's new states and the day's deletions are all rolled back
+INSERT INTO targets SELECT 'zz_broken', 'greedy', bandit_fit(1, '{1,2}', 1), NULL;
 CREATE TABLE before_fail AS SELECT * FROM results;
 SELECT expect_error($$SELECT ope_rollup_day('log', 'results', 'targets', '2026-11-15',
-                                            ARRAY['greedy', 'broken'])$$) AS dimension_mismatch;
+                                            ARRAY['greedy', 'zz_broken'])$$) AS dimension_mismatch;
 SELECT count(*) = (SELECT count(*) FROM before_fail) AS same_count,
        bool_and(r.computed_at = b.computed_at) AS untouched
 FROM results r JOIN before_fail b USING (day, policy, segment_by, segment);
-DELETE FROM targets WHERE name = 'broken';
+DELETE FROM targets WHERE name = 'zz_broken';
 
 -- Bad input: clear errors
 CREATE TABLE wrong_types (day int, image_id text, context float4[], candidates text, played text, propensity text);
@@ -166,8 +167,8 @@ SELECT count(*) AS results_unchanged_by_errors FROM results WHERE day = '2026-11
 -- Caller-named tables and columns are identifiers, never SQL text; a
 -- timestamptz day column takes the rows of [day, day + 1) in the session's zone
 CREATE TABLE "odd ""log""; DROP TABLE results; --" AS
-SELECT (day + time '13:00')::timestamptz AS "the day", image_id AS "Image", context, candidates,
-       played, propensity FROM log;
+SELECT (day + CASE WHEN image_id % 2 = 0 THEN time '00:30' ELSE time '23:30' END)::timestamptz AS "the day",
+       image_id AS "Image", context, candidates, played, propensity FROM log;
 SELECT ope_rollup_day('"odd ""log""; DROP TABLE results; --"', 'results', 'targets', '2026-11-16',
                       day_column => 'the day', action_column => 'Image') AS odd_names_work;
 SELECT policy, (ope_diagnostics(state)).n = (SELECT count(*) FROM log WHERE day = '2026-11-16') AS all_rows_of_the_day
@@ -180,7 +181,21 @@ SELECT bandit_rollback_models('models', 'ctr') AS retired_version;
 SELECT scope, version FROM bandit_current_models('models', 'ctr') ORDER BY scope;
 SELECT version, retired, count(*) FROM models GROUP BY 1, 2 ORDER BY 1;
 SELECT expect_error($$SELECT bandit_rollback_models('models', 'ctr')$$) AS only_one_version_left;
+-- a version that brings a new scope cannot be rolled back automatically
+SELECT bandit_refresh_models('log', 'models', 'ctr', '2026-11-01', '2026-11-20', scope_column => 'show_id') AS v3_models;
+INSERT INTO models (name, scope, version, n_rows, model)
+SELECT 'ctr', '5', 3, 1, bandit_fit(1, '{1,2,3,4,5}', 1);
+SELECT expect_error($$SELECT bandit_rollback_models('models', 'ctr')$$) AS new_scope;
+DELETE FROM models WHERE version = 3;
 SELECT bandit_refresh_models('log', 'models', 'ctr', '2027-01-01', '2027-01-31') AS no_data_no_version;
+
+-- A target that gains a reward model mid-range: its basic and DR days cannot
+-- be merged, and the report says which policy and why
+UPDATE targets SET reward_model = model WHERE name = 'greedy';
+SELECT ope_rollup_day('log', 'results', 'targets', '2026-11-19', ARRAY['greedy']) AS now_dr;
+SELECT expect_error($$SELECT * FROM ope_rollup_report('results', '2026-11-12', '2026-11-19')$$) AS mixed_kinds;
+SELECT count(*) AS by_day_still_fine
+FROM ope_rollup_report('results', '2026-11-12', '2026-11-19', ARRAY['greedy'], by_day => true);
 SELECT max(version) FROM models;
 
 DROP VIEW direct_rows;

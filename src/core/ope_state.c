@@ -144,7 +144,7 @@ report_overflow(const OpeState *s, const OpeRow *row, bool dr, double w, double 
 	if (!isfinite(pr * pr + wr * wr + w * w))
 		return overflow(err, "importance-weighted reward", "reward", r, "propensity", mu,
 						"target_probability", pi);
-	if (dr && (!isfinite(we * we) || !isfinite(r - q)))
+	if (dr && !isfinite(we * we))
 		return overflow(err, "importance-weighted residual", "reward", r, "q_logged", q,
 						"propensity", mu);
 	if (dr && !isfinite(v * v))
@@ -195,15 +195,14 @@ add_row(OpeState *s, const OpeRow *row, unsigned present, AbError *err, const bo
 		w = pi / mu;
 		wr = w * r;
 		pr = pi * r;
-		if (dr)
-			we = w * (r - q);
-		/* every square, and the running sums of squares they join */
-		after = (s->sums[OPE_PI2_R2].hi + pr * pr) + (s->sums[OPE_W2_R2].hi + wr * wr) +
-			(s->sums[OPE_W2].hi + w * w) + (s->sums[OPE_W2_E2].hi + we * we) +
-			(s->sums[OPE_V2].hi + v * v);
 	}
-	else
-		after = (s->sums[OPE_V2].hi + v * v) + (r - q);
+	/* with w = 0 this is NaN exactly when r - q overflows, as for any row */
+	if (dr)
+		we = w * (r - q);
+	/* every square, and the running sums of squares they join */
+	after = (s->sums[OPE_PI2_R2].hi + pr * pr) + (s->sums[OPE_W2_R2].hi + wr * wr) +
+		(s->sums[OPE_W2].hi + w * w) + (s->sums[OPE_W2_E2].hi + we * we) +
+		(s->sums[OPE_V2].hi + v * v);
 	/* all terms are >= 0 or finite, so one test covers every overflow */
 	if (!isfinite(after))
 		return report_overflow(s, row, dr, w, wr, pr, we, err);

@@ -16,6 +16,7 @@ CREATE FUNCTION pg_temp.close(a float8, b float8, tol float8) RETURNS bool
 SET max_parallel_workers_per_gather = 0;
 CREATE TEMP TABLE serial_state AS SELECT ope_accumulate(r, mu, pi, q, v) AS s FROM bench_log;
 CREATE TEMP TABLE hand AS :hand;
+INSERT INTO hand :hand_conventional;
 SELECT pg_temp.assert(pg_temp.close(h.ips, ope_estimate(s, 'ips'), 1e-9)
                   AND pg_temp.close(h.snips, ope_estimate(s, 'snips'), 1e-9)
                   AND pg_temp.close(h.dr, ope_estimate(s, 'dr'), 1e-9)
@@ -24,6 +25,7 @@ SELECT pg_temp.assert(pg_temp.close(h.ips, ope_estimate(s, 'ips'), 1e-9)
                   AND pg_temp.close(h.dr_se, (SELECT std_error FROM ope_report(s) WHERE estimator = 'dr'), 1e-6),
                   'hand-written SQL and ope_report disagree')
 FROM hand h, serial_state;
+SELECT pg_temp.assert(count(*) = 2, 'both hand-written queries checked') FROM hand;
 
 -- parallel = serial: ope_accumulate to 1e-12, bandit_fit to 1e-12
 CREATE TEMP TABLE serial_model AS SELECT bandit_fit(action, context, reward) AS m FROM bench_fit;

@@ -265,6 +265,19 @@ $node->safe_psql('trivial', "CREATE EXTENSION artbandit; $store_sql");
 my $before = $node->safe_psql('trivial', $fingerprint_sql);
 my $kept = $node->safe_psql('trivial', $kept_sql);
 is($before, $fresh, 'CREATE EXTENSION without VERSION installs the newest version');
+# A version with no install script of its own is built from the upgrade
+# scripts, so the comparison above cannot miss what they forget: name what
+# 1.1 added (PL/pgSQL with a pinned search_path).
+is($node->safe_psql('trivial', q{
+	SELECT string_agg(p.proname, ',' ORDER BY p.proname)
+	FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+	WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+	  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'artbandit')
+	  AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
+	  AND array_to_string(p.proconfig, ';') = 'search_path=pg_catalog, public, pg_temp'}),
+	'artbandit_check_names,artbandit_check_table,artbandit_column_expr,bandit_current_models,'
+	  . 'bandit_refresh_models,bandit_rollback_models,ope_rollup_day,ope_rollup_report',
+	'1.1 added the scheduled-job functions, each with search_path pinned');
 for my $update ('ALTER EXTENSION artbandit UPDATE', "ALTER EXTENSION artbandit UPDATE TO '$newest'")
 {
 	my ($ret, $out, $err) = $node->psql('trivial', $update);
