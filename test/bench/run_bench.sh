@@ -308,16 +308,12 @@ main() {
   ab_build
   ab_install
   if [[ -z "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGSERVICE:-}" ]]; then
-    # the tables (~1.6 GB) fit in shared buffers, so a scan costs CPU, not
-    # copies from the kernel's page cache: the limit the targets are about
-    AB_CLUSTER_EXTRA_CONF="shared_buffers = 3GB" cluster_start
+    cluster_start
   fi
   if [[ -z "${BENCH_REUSE:-}" ]]; then
     ab_log "Loading the benchmark log: $ROWS rows (and $SCORE_ROWS contexts to score)"
     sq -v rows="$ROWS" -v score_rows="$SCORE_ROWS" -f test/bench/bench_data.sql >/dev/null
   fi
-  sq -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
-    -c "SELECT sum(pg_prewarm(t)) FROM unnest(ARRAY['bench_log', 'bench_fit', 'bench_score', 'bench_model', 'bench_ctx64', 'bench_big']::regclass[]) t" >/dev/null
   check_answers
   local part
   for part in ${BENCH_ONLY:-ope parallel python scoring memory}; do

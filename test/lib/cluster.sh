@@ -1,7 +1,6 @@
 # A throwaway PostgreSQL cluster for tests and the demo.  Source it, then:
 #   cluster_start   initdb + start in a private temp dir, export PGHOST/PGPORT/
 #                   PGUSER/PGDATABASE; cluster_stop is registered for EXIT
-#                   (AB_CLUSTER_EXTRA_CONF: more postgresql.conf lines)
 #   cluster_stop    stop the server and delete everything (idempotent)
 # The server listens on a unix socket only, in its own directory, on a port
 # that nothing else uses, so a cluster already running on 5432 is untouched.
@@ -58,7 +57,6 @@ full_page_writes = off
 max_worker_processes = 8
 max_parallel_workers = 4
 max_parallel_workers_per_gather = 2
-${AB_CLUSTER_EXTRA_CONF:-}
 EOF
 }
 
