@@ -369,22 +369,21 @@ def connect(rows_limit):
     return conn
 
 
-def log_part(conn, fmt, rows_limit):
-    """bench_log -> the estimates; (estimates, rows, fetch_s, compute_s)."""
-    t0 = time.perf_counter()
-    log = fetch_log(conn.cursor(), fmt, rows_limit)
-    t1 = time.perf_counter()
-    est = estimates(log)
-    return est, len(log), t1 - t0, time.perf_counter() - t1
+def timed_part(fetch, compute):
+    """A part of the work: fetch(cursor, fmt, rows_limit), then compute() on
+    what came; called as part(conn, fmt, rows_limit), it returns
+    (result, rows, fetch_s, compute_s)."""
+    def part(conn, fmt, rows_limit):
+        t0 = time.perf_counter()
+        data = fetch(conn.cursor(), fmt, rows_limit)
+        t1 = time.perf_counter()
+        result = compute(data)
+        return result, len(data), t1 - t0, time.perf_counter() - t1
+    return part
 
 
-def fit_part(conn, fmt, rows_limit):
-    """bench_fit -> the ridge fits; (fits, rows, fetch_s, compute_s)."""
-    t0 = time.perf_counter()
-    rows = fetch_fit(conn.cursor(), fmt, rows_limit)
-    t1 = time.perf_counter()
-    fits = ridge_fits(rows)
-    return fits, len(rows), t1 - t0, time.perf_counter() - t1
+log_part = timed_part(fetch_log, estimates)     # bench_log -> the estimates
+fit_part = timed_part(fetch_fit, ridge_fits)    # bench_fit -> the ridge fits
 
 
 def run(fmt, rows_limit, parallel):

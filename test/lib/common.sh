@@ -87,3 +87,25 @@ if [[ $- != *i* ]]; then
   trap 'exit 130' INT
   trap 'exit 143' TERM
 fi
+
+# The checking scripts (test/ubsan, test/valgrind) collect what went wrong
+# with ab_check_fail and end with one line, "NAME: PASS (PASS_DETAIL TAIL)"
+# or "NAME: FAIL (FAIL_DETAIL<reasons; >TAIL)", from ab_check_summary NAME
+# PASS_DETAIL FAIL_DETAIL TAIL (run it from an exit cleanup).
+AB_FAIL_REASONS=()
+ab_check_fail() {
+  AB_FAIL_REASONS+=("$*")
+  ab_warn "$*"
+}
+
+ab_check_summary() {
+  local name=$1 pass=$2 fail=$3 tail=$4 rc=${AB_EXIT_STATUS:-0} reasons
+  echo
+  if [[ $rc -eq 0 && ${#AB_FAIL_REASONS[@]} -eq 0 ]]; then
+    echo "$name: PASS ($pass$tail)"
+  else
+    [[ ${#AB_FAIL_REASONS[@]} -eq 0 ]] && AB_FAIL_REASONS=("aborted (exit $rc)")
+    reasons=$(printf '%s; ' "${AB_FAIL_REASONS[@]}")
+    echo "$name: FAIL ($fail$reasons$tail)"
+  fi
+}

@@ -49,18 +49,6 @@ case "$SMITH_CATALOG" in
   *) ab_die "SMITH_CATALOG must be focused or full, got '$SMITH_CATALOG'" ;;
 esac
 
-ensure_sqlsmith() {
-  command -v sqlsmith >/dev/null 2>&1 && return 0
-  if ! ab_is_root; then
-    ab_warn "sqlsmith is not installed"
-    echo "Install it with: sudo apt-get install -y sqlsmith" >&2
-    return 1
-  fi
-  ab_log "Installing sqlsmith"
-  ab_quiet _ab_apt update
-  ab_quiet _ab_apt -y --no-install-recommends install sqlsmith
-}
-
 psql_db() {
   "$AB_CLUSTER_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 "$@"
 }
@@ -88,7 +76,6 @@ count_queries() {
 main() {
   ab_pg_config
   ensure_deps || exit 1
-  ensure_sqlsmith || exit 1
   ab_build
   ab_install
 

@@ -48,24 +48,13 @@ WORK=""        # the build/regress copy of the tree (owned by the server user)
 RPG_CONFIG=""  # the relocated copy's pg_config
 SYS_PG_CONFIG=""
 PRELOAD=""
-FAIL_REASONS=()
 NREGRESS=0
 
-fail() { FAIL_REASONS+=("$*"); ab_warn "$*"; }
-
 summary() {
-  local rc=${AB_EXIT_STATUS:-0} secs=$((SECONDS - T0)) what
-  what="$NREGRESS regress tests"
+  local what="$NREGRESS regress tests"
   [[ "${UBSAN_TAP:-0}" == 1 ]] && what+=" + TAP"
-  echo
-  if [[ $rc -eq 0 && ${#FAIL_REASONS[@]} -eq 0 ]]; then
-    echo "ubsan-check: PASS ($what, 0 UBSan runtime errors, no crashed backend; ${secs}s)"
-  else
-    [[ ${#FAIL_REASONS[@]} -eq 0 ]] && FAIL_REASONS=("aborted (exit $rc)")
-    local reasons
-    reasons=$(printf '%s; ' "${FAIL_REASONS[@]}")
-    echo "ubsan-check: FAIL ($what; ${reasons}${secs}s)"
-  fi
+  ab_check_summary ubsan-check "$what, 0 UBSan runtime errors, no crashed backend; " "$what; " \
+    "$((SECONDS - T0))s"
 }
 
 # --- the private PostgreSQL copy -----------------------------------------------
@@ -174,7 +163,7 @@ start_cluster() {
           -c 'DROP EXTENSION artbandit' || true)
   ab_log "Backend maps: ${maps:-?}"
   [[ "$maps" == *"$PREFIX"*artbandit.so* && "$maps" == *libubsan* ]] ||
-    { fail "backend did not load the UBSan build from $PREFIX (maps: ${maps:-?})"; return 1; }
+    { ab_check_fail "backend did not load the UBSan build from $PREFIX (maps: ${maps:-?})"; return 1; }
 }
 
 # make in the work copy, as the server user, against our cluster.
@@ -200,7 +189,7 @@ run_regress() {
   ab_log "pg_regress under UBSan: ${tests[*]}"
   if ! pg_make installcheck TAP_TESTS= REGRESS="${tests[*]}" | quiet_regress; then
     [[ -f "$WORK/regression.diffs" ]] && head -n 200 "$WORK/regression.diffs" >&2
-    fail "pg_regress failed"
+    ab_check_fail "pg_regress failed"
   fi
 }
 
@@ -209,7 +198,7 @@ run_tap() {
   ab_log "TAP tests under UBSan${UBSAN_PROVE_TESTS:+: $UBSAN_PROVE_TESTS}"
   ab_as_pg mkdir -p "$WORK/.abtmp"
   if ! pg_make installcheck REGRESS= ${UBSAN_PROVE_TESTS:+PROVE_TESTS="$UBSAN_PROVE_TESTS"}; then
-    fail "TAP tests failed"
+    ab_check_fail "TAP tests failed"
   fi
 }
 
@@ -232,9 +221,9 @@ scan_logs() {
     fi
   done
   ab_log "Scanned ${#logs[@]} server log(s): $n_rt UBSan runtime error(s), $n_sig crash line(s) (exit/signal/restart/PANIC)"
-  [[ $n_rt -eq 0 ]] || fail "$n_rt UBSan runtime error(s)"
-  [[ $n_sig -eq 0 ]] || fail "$n_sig crash line(s) in server logs"
-  if [[ ${#FAIL_REASONS[@]} -gt 0 && -w "$ROOT/test/ubsan" ]]; then
+  [[ $n_rt -eq 0 ]] || ab_check_fail "$n_rt UBSan runtime error(s)"
+  [[ $n_sig -eq 0 ]] || ab_check_fail "$n_sig crash line(s) in server logs"
+  if [[ ${#AB_FAIL_REASONS[@]} -gt 0 && -w "$ROOT/test/ubsan" ]]; then
     rm -rf "$ROOT/test/ubsan/out"; mkdir -p "$ROOT/test/ubsan/out"
     cp "${logs[@]}" "$ROOT/test/ubsan/out/" 2>/dev/null || true
     for f in regression.diffs regression.out; do
@@ -254,12 +243,12 @@ main() {
   ab_on_exit rm -rf "$SCRATCH"
   make_prefix
   copy_tree
-  build_install || { fail "build/install failed"; exit 1; }
+  build_install || { ab_check_fail "build/install failed"; exit 1; }
   start_cluster || exit 1
   run_regress
   run_tap
   scan_logs
-  [[ ${#FAIL_REASONS[@]} -eq 0 ]]
+  [[ ${#AB_FAIL_REASONS[@]} -eq 0 ]]
 }
 
 main "$@"

@@ -40,35 +40,13 @@ T_REGRESS=0
 SCRATCH=""
 WORK=""
 VGDIR=""
-FAIL_REASONS=()
 NREGRESS=0
 NLOGS=0
 
-fail() { FAIL_REASONS+=("$*"); ab_warn "$*"; }
-
 summary() {
-  local rc=${AB_EXIT_STATUS:-0} secs=$((SECONDS - T0))
-  echo
-  if [[ $rc -eq 0 && ${#FAIL_REASONS[@]} -eq 0 ]]; then
-    echo "valgrind-check: PASS ($NREGRESS regress tests, $NLOGS processes checked, 0 Memcheck errors; regress ${T_REGRESS}s, total ${secs}s)"
-  else
-    [[ ${#FAIL_REASONS[@]} -eq 0 ]] && FAIL_REASONS=("aborted (exit $rc)")
-    local reasons
-    reasons=$(printf '%s; ' "${FAIL_REASONS[@]}")
-    echo "valgrind-check: FAIL ($NREGRESS regress tests; ${reasons}regress ${T_REGRESS}s, total ${secs}s)"
-  fi
-}
-
-ensure_valgrind() {
-  command -v valgrind >/dev/null 2>&1 && return 0
-  if ! ab_is_root; then
-    ab_warn "valgrind is not installed"
-    echo "Install it with: sudo apt-get install -y valgrind" >&2
-    return 1
-  fi
-  ab_log "Installing valgrind"
-  ab_quiet _ab_apt update || return 1
-  ab_quiet _ab_apt -y --no-install-recommends install valgrind
+  ab_check_summary valgrind-check \
+    "$NREGRESS regress tests, $NLOGS processes checked, 0 Memcheck errors; " "$NREGRESS regress tests; " \
+    "regress ${T_REGRESS}s, total $((SECONDS - T0))s"
 }
 
 # --- the server under valgrind ---------------------------------------------------
@@ -163,7 +141,7 @@ run_regress() {
       PGDATABASE="$PGDATABASE" make -s -C "$WORK" --no-print-directory \
       PG_CONFIG="$PG_CONFIG" installcheck TAP_TESTS= REGRESS="${tests[*]}" | quiet_regress; then
     [[ -f "$WORK/regression.diffs" ]] && head -n 200 "$WORK/regression.diffs" >&2
-    fail "pg_regress failed"
+    ab_check_fail "pg_regress failed"
   fi
   T_REGRESS=$((SECONDS - t0))
 }
@@ -203,11 +181,11 @@ analyse() {
   local logs=() ours other crashes f
   ab_log "Stopping the server (valgrind writes its last logs)"
   ab_as_pg "$AB_CLUSTER_BINDIR/pg_ctl" -D "$AB_CLUSTER_DIR/data" -m fast -w -t 600 -s stop \
-    >/dev/null 2>&1 || fail "the server did not stop cleanly"
+    >/dev/null 2>&1 || ab_check_fail "the server did not stop cleanly"
 
   for f in "$VGDIR"/valgrind.*.log; do [[ -f "$f" ]] && logs+=("$f"); done
   NLOGS=${#logs[@]}
-  [[ $NLOGS -gt 1 ]] || { fail "no valgrind logs from the backends"; return; }
+  [[ $NLOGS -gt 1 ]] || { ab_check_fail "no valgrind logs from the backends"; return; }
   local names=()
   for f in "$ROOT"/src/*.[ch] "$ROOT"/src/core/*.[ch]; do
     [[ -e "$f" ]] && names+=("$(basename "${f%.[ch]}")")
@@ -221,26 +199,26 @@ analyse() {
   crashes=$( (grep -l 'Process terminating with default action of signal' "${logs[@]}" || true) | wc -l)
   crashes=$((crashes + $(grep -Ec 'terminated by signal|server process \(PID [0-9]+\) exited with exit code|PANIC:|TRAP:' "$AB_CLUSTER_LOG" || true)))
   if grep -q "the 'impossible' happened\|Valgrind's memory management: out of memory" "${logs[@]}"; then
-    fail "valgrind itself failed (see logs)"
+    ab_check_fail "valgrind itself failed (see logs)"
   fi
 
   ab_log "Read $NLOGS valgrind logs: $ours error(s) in artbandit, $other elsewhere, $crashes crash line(s)"
   show_errors ours 20
   show_errors other 10
-  [[ $ours -eq 0 ]] || fail "$ours Memcheck error(s) with a frame in artbandit"
+  [[ $ours -eq 0 ]] || ab_check_fail "$ours Memcheck error(s) with a frame in artbandit"
   if [[ $other -gt 0 ]]; then
     if [[ "${VALGRIND_ALLOW_SERVER_ERRORS:-0}" == 1 ]]; then
       ab_warn "$other Memcheck error(s) outside artbandit (allowed by VALGRIND_ALLOW_SERVER_ERRORS=1)"
     else
-      fail "$other Memcheck error(s) outside artbandit (a suppression for test/valgrind/postgres.supp? the logs print one for each)"
+      ab_check_fail "$other Memcheck error(s) outside artbandit (a suppression for test/valgrind/postgres.supp? the logs print one for each)"
     fi
   fi
   if [[ $crashes -gt 0 ]]; then
     grep -E -B2 -A10 'terminated by signal|exited with exit code|PANIC:|TRAP:' "$AB_CLUSTER_LOG" | head -n 60 >&2 || true
-    fail "$crashes crashed process(es)"
+    ab_check_fail "$crashes crashed process(es)"
   fi
 
-  if [[ ${#FAIL_REASONS[@]} -gt 0 && -w "$ROOT/test/valgrind" ]]; then
+  if [[ ${#AB_FAIL_REASONS[@]} -gt 0 && -w "$ROOT/test/valgrind" ]]; then
     local out="$ROOT/test/valgrind/out"
     rm -rf "$out"; mkdir -p "$out"
     cp "$AB_CLUSTER_LOG" "$out/"
@@ -257,7 +235,6 @@ main() {
   ab_on_exit summary   # registered first, so it runs last
   ab_pg_config
   ensure_deps || exit 1
-  ensure_valgrind || exit 1
   ab_build || exit 1
   ab_install || exit 1
 
@@ -268,7 +245,7 @@ main() {
   prepare_workdir
   run_regress
   analyse
-  [[ ${#FAIL_REASONS[@]} -eq 0 ]]
+  [[ ${#AB_FAIL_REASONS[@]} -eq 0 ]]
 }
 
 main "$@"
