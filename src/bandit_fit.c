@@ -114,12 +114,14 @@ add_row(FitState *st, int64 action, const double *x, double reward, double weigh
 
 /*
  * The context argument: non-empty, finite, and of the model's dimension when
- * dim is not 0 (a new model takes the context's length).
+ * dim is not 0 (a new model takes the context's length, at most BM_MAX_DIM:
+ * 54000).  Against an existing model any other length is a wrong value
+ * (22023), however long.
  */
 static const double *
 context_arg(FunctionCallInfo fcinfo, int argno, uint32 dim, int *len)
 {
-	const double *x = float8_array_arg(fcinfo, argno, "context", BM_MAX_DIM, len);
+	const double *x = float8_array_arg(fcinfo, argno, "context", dim ? PG_INT32_MAX : BM_MAX_DIM, len);
 	BmHeader	probe;
 	AbError		err;
 

@@ -31,16 +31,37 @@ typedef struct Evaluation
 	double	   *probs;
 } Evaluation;
 
+/*
+ * The context scored against model m.  No length limit is applied before the
+ * dimension check: a context of the wrong length is a wrong value (22023),
+ * whatever its length; the 1,024 limit (54000) belongs to building a model.
+ */
 static const double *
 checked_context(FunctionCallInfo fcinfo, int argno, const BmHeader *m)
 {
 	int			len;
-	const double *x = float8_array_arg(fcinfo, argno, "context", BM_MAX_DIM, &len);
+	const double *x = float8_array_arg(fcinfo, argno, "context", PG_INT32_MAX, &len);
 	AbError		err;
 
 	if (!bm_check_context(m, x, len, &err))
 		ab_raise(&err);
 	return x;
+}
+
+/* A ridge argument: positive and finite. */
+static double
+checked_ridge(double ridge, const char *name)
+{
+	if (!(ridge > 0.0) || !isfinite(ridge))
+	{
+		char		buf[FLOAT_TEXT_LEN];
+
+		float_to_text(ridge, buf);
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be positive and finite, got %s", name, buf)));
+	}
+	return ridge;
 }
 
 /* The candidate set: the argument, or all the model's arms when it is NULL. */
@@ -102,20 +123,11 @@ PG_FUNCTION_INFO_V1(bandit_predict);
 Datum
 bandit_predict(PG_FUNCTION_ARGS)
 {
-	double		ridge = PG_GETARG_FLOAT8(3);
+	double		ridge = checked_ridge(PG_GETARG_FLOAT8(3), "ridge");
 	CachedModel cm;
 	const double *x;
 	double		prediction;
 
-	if (!(ridge > 0.0) || !isfinite(ridge))
-	{
-		char		buf[FLOAT_TEXT_LEN];
-
-		float_to_text(ridge, buf);
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("ridge must be positive and finite, got %s", buf)));
-	}
 	cm = model_cache_get(fcinfo, PG_GETARG_DATUM(0), ridge);
 	x = checked_context(fcinfo, 1, cm.model);
 	prediction = bm_scorer_mean(cm.scorer, bm_scorer_find(cm.scorer, PG_GETARG_INT64(2)), x);
@@ -241,8 +253,12 @@ bandit_act(PG_FUNCTION_ARGS)
 
 /*
  * bandit_value(model, context, candidates, policy, reward_model DEFAULT
- * NULL): sum_a pi(a|x) q(x, a), q the reward model's theta_a^T x (the
- * policy's own model when reward_model is NULL) at the policy's ridge.
+ * NULL [, reward_ridge]): sum_a pi(a|x) q(x, a), q the reward model's
+ * theta_a^T x (the policy's own model when reward_model is NULL).  The
+ * five-argument form (1.0) predicts at the policy's ridge; the six-argument
+ * form (1.2) at reward_ridge, as bandit_predict(reward_model, x, a,
+ * reward_ridge) does, so that q_logged and v_target of DR come from one
+ * reward model.
  */
 PG_FUNCTION_INFO_V1(bandit_value);
 Datum
@@ -252,12 +268,15 @@ bandit_value(PG_FUNCTION_ARGS)
 	Evaluation	ev;
 	CachedModel q;
 	double		value = 0.0;
+	double		q_ridge;
 	int			i;
 
-	if (any_null(fcinfo, 3, required))
+	if (any_null(fcinfo, 3, required) || (PG_NARGS() > 5 && PG_ARGISNULL(5)))
 		PG_RETURN_NULL();
 	evaluate(fcinfo, 2, 3, &ev);
-	q = PG_ARGISNULL(4) ? ev.cm : model_cache_get(fcinfo, PG_GETARG_DATUM(4), ev.policy->ridge);
+	q_ridge = PG_NARGS() > 5 ? checked_ridge(PG_GETARG_FLOAT8(5), "reward_ridge") : ev.policy->ridge;
+	q = PG_ARGISNULL(4) ? (q_ridge == ev.policy->ridge ? ev.cm : model_cache_get(fcinfo, PG_GETARG_DATUM(0), q_ridge))
+		: model_cache_get(fcinfo, PG_GETARG_DATUM(4), q_ridge);
 	if (q.model->dim != ev.cm.model->dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

@@ -1,8 +1,10 @@
 # Install-script security.
 #
 # (a) A review of every artbandit--*.sql (source tree and installed): the
-#     CREATE EXTENSION guard, no CREATE OR REPLACE, no IF NOT EXISTS, no
-#     SECURITY DEFINER, no DO blocks, no @extschema@ inside quotes, C
+#     CREATE EXTENSION guard, no IF NOT EXISTS, no
+#     SECURITY DEFINER, no DO blocks, no @extschema@ inside quotes (in a
+#     dollar-quoted body only as the qualification @extschema@.name), CREATE
+#     OR REPLACE only of a function an earlier version's script created, C
 #     functions only through MODULE_PATHNAME or $libdir, and every SQL or
 #     PL/pgSQL body either sets search_path or qualifies every function and
 #     operator.  The checker is itself tested on bad snippets.
@@ -133,17 +135,45 @@ sub unqualified_in_body
 	return @problems;
 }
 
-# Every problem found in one script.
-sub review_script
+# \@extschema\@ in a dollar-quoted body is allowed only as a schema
+# qualification (\@extschema\@.name, in code or in the text of dynamic SQL),
+# never inside a quoted identifier.  The server refuses extension schema
+# names with any of " $ ' \\ (15.4 and later; TAP 125 checks it), so the
+# substituted name can end neither the body nor a string in it.
+sub extschema_in_body_problems
+{
+	my ($body) = @_;
+	my @problems;
+	push @problems, '@extschema@ in a body not written as @extschema@.name'
+	  if $body =~ /(?<=["\w])\@extschema\@|\@extschema\@(?!\.[A-Za-z_])/;
+	return @problems;
+}
+
+# Functions an earlier script created (names), which an upgrade script may
+# CREATE OR REPLACE; the server itself refuses to replace a function that
+# is not a member of the extension.
+sub created_functions
 {
 	my ($text) = @_;
+	my ($code) = lex_sql($text);
+	my %names;
+	$names{ lc $1 } = 1 while $code =~ /\bCREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+(\w+)\s*\(/gi;
+	return \%names;
+}
+
+# Every problem found in one script; $earlier: names of the functions
+# created by the scripts before it (for an upgrade script).
+sub review_script
+{
+	my ($text, $earlier) = @_;
 	my @problems;
 	my ($code, $strings, $bodies) = lex_sql($text);
 
 	push @problems, 'no \echo ... \quit guard against running the script in psql'
 	  unless $text =~ /^\\echo Use "(?:CREATE EXTENSION artbandit|ALTER EXTENSION artbandit UPDATE)[^"]*" to load this file\. \\quit$/m;
-	push @problems, '@extschema@ inside quotes or a dollar-quoted body'
-	  if grep { /\@extschema\@/ } @$strings, @$bodies;
+	push @problems, '@extschema@ inside quotes'
+	  if grep { /\@extschema\@/ } @$strings;
+	push @problems, extschema_in_body_problems($_) for @$bodies;
 
 	# Statements (psql meta-commands dropped), keeping BEGIN ATOMIC ... END
 	# bodies whole.
@@ -164,7 +194,12 @@ sub review_script
 		(my $one = $s) =~ s/\s+/ /g;
 		$one =~ s/^ //;
 		my $head = substr($one, 0, 60);
-		push @problems, "CREATE OR REPLACE: $head" if $one =~ /\bCREATE OR REPLACE\b/i;
+		if ($one =~ /\bCREATE OR REPLACE\b/i)
+		{
+			my ($fn) = $one =~ /^CREATE OR REPLACE FUNCTION (\w+)\s*\(/i;
+			push @problems, "CREATE OR REPLACE of something no earlier script created: $head"
+			  unless defined $fn && $earlier && $earlier->{ lc $fn };
+		}
 		push @problems, "IF NOT EXISTS: $head"     if $one =~ /\bIF NOT EXISTS\b/i;
 		push @problems, "SECURITY DEFINER: $head"  if $one =~ /\bSECURITY DEFINER\b/i;
 		push @problems, "DO block: $head"          if $one =~ /^DO\b/i;
@@ -201,8 +236,10 @@ my %bad = (
 		LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog AS 'SELECT 1';},
 	'@extschema@ inside quotes' =>
 	  q{CREATE FUNCTION f() RETURNS text LANGUAGE sql SET search_path = pg_catalog AS 'SELECT ''@extschema@.g''';},
-	'@extschema@ inside a dollar-quoted body' => q{CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql
+	'@extschema@ quoted inside a dollar-quoted body' => q{CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql
 		SET search_path = pg_catalog AS $$BEGIN RETURN "@extschema@".g(); END$$;},
+	'@extschema@ in a body not as a qualification' => q{CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql
+		SET search_path = pg_catalog, @extschema@ AS $$BEGIN RETURN @extschema@ ; END$$;},
 	'unqualified call' =>
 	  q{CREATE FUNCTION f(x float8) RETURNS float8 LANGUAGE sql AS $$ SELECT abs(x) $$;},
 	'operator' =>
@@ -234,8 +271,22 @@ is_deeply(
 			BEGIN ATOMIC SELECT pg_catalog.abs(x) OPERATOR(pg_catalog.+) 1; END;
 		CREATE FUNCTION h(cstring) RETURNS int AS 'MODULE_PATHNAME', 'h' LANGUAGE C STRICT;})
 	],
-	[ '@extschema@ inside quotes or a dollar-quoted body' ],
+	[ '@extschema@ inside quotes' ],
 	'the checker accepts safe bodies and comments (and flags @extschema@ in any string)');
+is_deeply(
+	[
+		review_script(
+			$guard . q{
+		CREATE OR REPLACE FUNCTION f(x float8) RETURNS float8 LANGUAGE plpgsql
+			SET search_path = pg_catalog, pg_temp
+			AS $$ BEGIN EXECUTE 'SELECT @extschema@.h()'; RETURN @extschema@.g(x::float8); END $$;},
+			{ f => 1 })
+	],
+	[],
+	'the checker accepts @extschema@.name in a body (and its dynamic SQL), and CREATE OR REPLACE of a function an earlier script created');
+ok(scalar(review_script($guard . q{CREATE OR REPLACE FUNCTION h() RETURNS int LANGUAGE sql
+		SET search_path = pg_catalog AS 'SELECT 1';}, { f => 1 })) > 0,
+	'the checker flags CREATE OR REPLACE of a function no earlier script created');
 
 my $probe = PostgreSQL::Test::Cluster->new('install_security');
 my $sharedir = $probe->config_data('--sharedir');
@@ -245,9 +296,42 @@ $scripts{"installed " . basename($_)} = $_
   for glob("$sharedir/extension/artbandit--*.sql");
 ok(scalar(grep { /^source / } keys %scripts) >= 1, 'the source tree has an install script');
 ok(scalar(grep { /^installed / } keys %scripts) >= 1, 'an install script is installed');
+# The versions a script brings its objects to, and the functions created
+# by every script reaching at most a given version.
+sub script_versions
+{
+	my ($file) = @_;
+	my ($from, $to) = basename($file) =~ /^artbandit--([\d.]+)(?:--([\d.]+))?\.sql$/;
+	return defined $to ? ($from, $to) : (undef, $from);
+}
+
+sub version_le
+{
+	my ($a, $b) = @_;
+	my @a = split /\./, $a;
+	my @b = split /\./, $b;
+	for my $i (0 .. 1)
+	{
+		return $a[$i] < $b[$i] if ($a[$i] // 0) != ($b[$i] // 0);
+	}
+	return 1;
+}
+
 for my $name (sort keys %scripts)
 {
-	my @problems = review_script(slurp_file($scripts{$name}));
+	my ($from) = script_versions($scripts{$name});
+	my %earlier;
+	if (defined $from)
+	{
+		my ($where) = $name =~ /^(\w+) /;
+		for my $other (grep { /^$where / } keys %scripts)
+		{
+			my (undef, $to) = script_versions($scripts{$other});
+			next unless version_le($to, $from);
+			%earlier = (%earlier, %{ created_functions(slurp_file($scripts{$other})) });
+		}
+	}
+	my @problems = review_script(slurp_file($scripts{$name}), defined $from ? \%earlier : undef);
 	is_deeply(\@problems, [], "review of $name: nothing unsafe")
 	  or diag(join("\n", @problems));
 }

@@ -18,7 +18,7 @@
 # back identically (text and send bytes).  Every upgrade script must lie on
 # a path to the newest version.
 #
-# The real path (1.0 -> 1.1, the scheduled-job functions) is checked, then
+# The real paths (1.0 -> 1.1 -> 1.2, 1.1 -> 1.2) are checked, then
 # the trivial one (ALTER EXTENSION ... UPDATE at the newest version changes
 # nothing), and the harness itself is tested in a private copy of the
 # installation with two synthetic versions after the newest: N.1, whose
@@ -267,17 +267,20 @@ my $kept = $node->safe_psql('trivial', $kept_sql);
 is($before, $fresh, 'CREATE EXTENSION without VERSION installs the newest version');
 # A version with no install script of its own is built from the upgrade
 # scripts, so the comparison above cannot miss what they forget: name what
-# 1.1 added (PL/pgSQL with a pinned search_path).
+# 1.1 added (PL/pgSQL) and 1.2 changed (its search_path is pg_catalog and
+# pg_temp alone; a bandit_value with the reward model's ridge).
 is($node->safe_psql('trivial', q{
 	SELECT string_agg(p.proname, ',' ORDER BY p.proname)
 	FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
 	WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 	  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'artbandit')
 	  AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
-	  AND array_to_string(p.proconfig, ';') = 'search_path=pg_catalog, public, pg_temp'}),
+	  AND array_to_string(p.proconfig, ';') = 'search_path=pg_catalog, pg_temp'}),
 	'artbandit_check_names,artbandit_check_table,artbandit_column_expr,bandit_current_models,'
 	  . 'bandit_refresh_models,bandit_rollback_models,ope_rollup_day,ope_rollup_report',
-	'1.1 added the scheduled-job functions, each with search_path pinned');
+	'1.1 added the scheduled-job functions; 1.2 runs each with search_path = pg_catalog, pg_temp');
+is($node->safe_psql('trivial', q{SELECT count(*) FROM pg_proc WHERE proname = 'bandit_value'}),
+	'2', '1.2 added bandit_value(..., reward_model, reward_ridge)');
 for my $update ('ALTER EXTENSION artbandit UPDATE', "ALTER EXTENSION artbandit UPDATE TO '$newest'")
 {
 	my ($ret, $out, $err) = $node->psql('trivial', $update);
