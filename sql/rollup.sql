@@ -198,6 +198,18 @@ SELECT count(*) AS by_day_still_fine
 FROM ope_rollup_report('results', '2026-11-12', '2026-11-19', ARRAY['greedy'], by_day => true);
 SELECT max(version) FROM models;
 
+-- A row whose candidates are NULL is skipped and counted (1.2), never scored
+-- against every arm of the target's model (every show's images)
+UPDATE log SET candidates = NULL WHERE day = '2026-11-17' AND image_id % 3 = 0;
+SELECT ope_rollup_day('log', 'results', 'targets', '2026-11-17') AS states;
+SELECT r.policy,
+       (ope_diagnostics(r.state)).n_skipped = c.null_candidates AND c.null_candidates > 0 AS null_candidates_skipped,
+       (ope_diagnostics(r.state)).n = c.all_rows - c.null_candidates AS the_others_counted
+FROM results r,
+     (SELECT count(*) FILTER (WHERE candidates IS NULL) AS null_candidates, count(*) AS all_rows
+      FROM log WHERE day = '2026-11-17') c
+WHERE r.day = '2026-11-17' AND r.segment_by = '' ORDER BY 1;
+
 DROP VIEW direct_rows;
 DROP TABLE log, models, targets, results, range_direct, before, before_fail, wrong_types, bad_results,
     "odd ""log""; DROP TABLE results; --";

@@ -11,15 +11,9 @@
 
 #include "bandit_codec.h"
 #include "bandit_model_pg.h"
+#include "fit_state.h"
 #include "pg_arrays.h"
 #include "pg_glue.h"
-
-/* The growing model of an aggregate, in the aggregate's memory context. */
-typedef struct FitState
-{
-	BmHeader   *model;			/* NULL until the first row fixes the dimension */
-	uint32		capacity;		/* arms the block has room for */
-} FitState;
 
 /* An aggregate state, or SQL NULL while there is none. */
 #define PG_RETURN_FIT_STATE(st) \
@@ -41,77 +35,6 @@ aggregate_context(FunctionCallInfo fcinfo, const char *name)
 	return agg;
 }
 
-/* Room for `more` additional arms (limits checked before allocating). */
-static void
-reserve_arms(FitState *st, uint32 more)
-{
-	uint32		want = st->model->narms + more;
-	size_t		size,
-				doubled;
-
-	if (want <= st->capacity)
-		return;
-	bm_check_size(st->model->dim, want, &size);
-	/* grow geometrically, up to what the limits allow (never one arm at a time) */
-	{
-		uint32		cap = Max(want, 2 * st->capacity);
-		size_t		fit = (BM_MAX_BYTES - sizeof(BmHeader)) / bm_arm_size(st->model->dim);
-
-		cap = Min(cap, BM_MAX_ARMS);
-		cap = (uint32) Min((size_t) cap, fit);
-		if (cap > want && bm_model_size(st->model->dim, cap, &doubled, NULL))
-		{
-			want = cap;
-			size = doubled;
-		}
-	}
-	st->model = repalloc_huge(st->model, size);
-	st->capacity = want;
-}
-
-static FitState *
-new_state(MemoryContext cxt, const BmHeader *from, uint32 dim)
-{
-	FitState   *st = MemoryContextAlloc(cxt, sizeof(FitState));
-	size_t		size;
-
-	if (from)
-	{
-		bm_check_size(from->dim, from->narms, &size);
-		st->model = MemoryContextAllocHuge(cxt, size);
-		memcpy(st->model, from, size);
-		st->capacity = from->narms;
-	}
-	else
-	{
-		bm_check_size(dim, 0, &size);
-		st->model = MemoryContextAllocHuge(cxt, size);
-		bm_init(st->model, dim);
-		st->capacity = 0;
-	}
-	return st;
-}
-
-/* Add one row to the model of st (dimension already checked). */
-static void
-add_row(FitState *st, int64 action, const double *x, double reward, double weight)
-{
-	bool		found;
-	uint32		idx = bm_find(st->model, action, &found);
-	BmArm	   *arm;
-	AbError		err;
-
-	if (!found)
-	{
-		reserve_arms(st, 1);
-		arm = bm_insert_arm(st->model, idx, action);
-	}
-	else
-		arm = bm_arm(st->model, idx);
-	if (!bm_arm_add(arm, st->model->dim, x, reward, weight, &err))
-		ab_raise(&err);
-}
-
 /*
  * The context argument: non-empty, finite, and of the model's dimension when
  * dim is not 0 (a new model takes the context's length, at most BM_MAX_DIM:
@@ -122,16 +45,8 @@ static const double *
 context_arg(FunctionCallInfo fcinfo, int argno, uint32 dim, int *len)
 {
 	const double *x = float8_array_arg(fcinfo, argno, "context", dim ? PG_INT32_MAX : BM_MAX_DIM, len);
-	BmHeader	probe;
-	AbError		err;
 
-	if (*len == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("context must not be empty")));
-	bm_init(&probe, dim ? dim : (uint32) *len);
-	if (!bm_check_context(&probe, x, *len, &err))
-		ab_raise(&err);
+	fit_check_context(x, *len, dim);
 	return x;
 }
 
@@ -153,9 +68,9 @@ bandit_fit_transition(PG_FUNCTION_ARGS)
 			PG_RETURN_FIT_STATE(st);
 	x = context_arg(fcinfo, 2, st ? st->model->dim : 0, &len);
 	if (st == NULL)
-		st = new_state(agg, NULL, (uint32) len);
-	add_row(st, PG_GETARG_INT64(1), x, PG_GETARG_FLOAT8(3),
-			weighted ? PG_GETARG_FLOAT8(4) : 1.0);
+		st = fit_state_new(agg, NULL, (uint32) len);
+	fit_state_add(st, PG_GETARG_INT64(1), x, PG_GETARG_FLOAT8(3),
+				  weighted ? PG_GETARG_FLOAT8(4) : 1.0);
 	PG_RETURN_POINTER(st);
 }
 
@@ -193,8 +108,8 @@ merge_into(FitState *st, const BmHeader *src, MemoryContext cxt)
 	AbError		err;
 
 	if (st == NULL)
-		return new_state(cxt, src, 0);
-	reserve_arms(st, arms_added_by_merge(st->model, src));
+		return fit_state_new(cxt, src, 0);
+	fit_state_reserve(st, arms_added_by_merge(st->model, src));
 	if (!bm_merge(st->model, src, &err))
 		ab_raise(&err);
 	return st;

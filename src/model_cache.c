@@ -138,7 +138,6 @@ fill_entry(FunctionCallInfo fcinfo, CallCache *cc, struct varlena *raw,
 	CacheEntry	built;
 	CacheEntry *e;
 	AbError		err;
-	void	   *block;
 
 	if (VARSIZE(v) < BM_DATUM_OFFSET + sizeof(BmHeader))
 		ereport(ERROR,
@@ -158,9 +157,7 @@ fill_entry(FunctionCallInfo fcinfo, CallCache *cc, struct varlena *raw,
 	}
 	if (!bm_validate(built.model, size, AB_ERR_BINARY, &err))
 		ab_raise(&err);
-	block = palloc_extended(Max(bm_scorer_block_size(built.model), 8), MCXT_ALLOC_HUGE);
-	if (!bm_scorer_build(built.model, ridge, block, &built.scorer, &err))
-		ab_raise(&err);
+	model_scorer_build(built.model, ridge, &built.scorer);
 	MemoryContextSwitchTo(old);
 
 	built.cxt = cxt;
@@ -174,6 +171,16 @@ fill_entry(FunctionCallInfo fcinfo, CallCache *cc, struct varlena *raw,
 	*e = built;
 	cc->toast_ids[e - cc->entries] = built.by_toast ? built.toast.va_valueid : InvalidOid;
 	return e;
+}
+
+void
+model_scorer_build(const BmHeader *m, double ridge, BmScorer *sc)
+{
+	void	   *block = palloc_extended(Max(bm_scorer_block_size(m), 8), MCXT_ALLOC_HUGE);
+	AbError		err;
+
+	if (!bm_scorer_build(m, ridge, block, sc, &err))
+		ab_raise(&err);
 }
 
 /* The entry for a TOAST-pointer datum, or NULL (no detoasting needed). */

@@ -30,6 +30,12 @@ typedef struct CachedModel
 /* The model in datum d prepared at ridge, from flinfo's cache. */
 CachedModel model_cache_get(FunctionCallInfo fcinfo, Datum d, double ridge);
 
+/*
+ * A (validated) model prepared at ridge, its blocks palloc'd in the current
+ * context: for callers that keep models themselves (the scheduled jobs).
+ */
+void		model_scorer_build(const BmHeader *m, double ridge, BmScorer *sc);
+
 /* The policy text argument argno, parsed (cached per call site). */
 const Policy *policy_cache_get(FunctionCallInfo fcinfo, int argno);
 

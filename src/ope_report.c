@@ -13,19 +13,11 @@
 
 #include "float_text.h"
 #include "ope_estimators.h"
+#include "ope_report.h"
 #include "ope_state_pg.h"
 
-#define REPORT_NATTS 5
-
-typedef struct ReportRows
-{
-	int			count;
-	Datum		values[OPE_NESTIMATORS][REPORT_NATTS];
-	bool		nulls[OPE_NESTIMATORS][REPORT_NATTS];
-} ReportRows;
-
-static void
-check_confidence(double confidence)
+void
+ope_check_confidence(double confidence)
 {
 	char		buf[FLOAT_TEXT_LEN];
 
@@ -69,8 +61,8 @@ fill_row(Datum *values, bool *nulls, OpeEstimator e, const OpeEstimate *est, dou
 	}
 }
 
-static ReportRows *
-build_report(const OpeState *s, double confidence)
+ReportRows *
+ope_build_report(const OpeState *s, double confidence)
 {
 	ReportRows *rows = palloc0(sizeof(ReportRows));
 	double		z = ope_interval_z(confidence);
@@ -104,7 +96,7 @@ ope_report(PG_FUNCTION_ARGS)
 		TupleDesc	tupdesc;
 		double		confidence = PG_GETARG_FLOAT8(1);
 
-		check_confidence(confidence);
+		ope_check_confidence(confidence);
 		ope_state_from_datum(PG_GETARG_DATUM(0), &s);
 		funcctx = SRF_FIRSTCALL_INIT();
 		oldcontext = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
@@ -113,7 +105,7 @@ ope_report(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("ope_report must be called in a context that accepts a set of ope_result")));
 		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
-		funcctx->user_fctx = build_report(&s, confidence);
+		funcctx->user_fctx = ope_build_report(&s, confidence);
 		MemoryContextSwitchTo(oldcontext);
 	}
 	funcctx = SRF_PERCALL_SETUP();

@@ -9,9 +9,8 @@
 
 /* Shared checks: one dimension (or empty), no NULL elements, size. */
 static ArrayType *
-checked_array(FunctionCallInfo fcinfo, int argno, const char *name, int max_len, int *len)
+checked_array(ArrayType *a, const char *name, int max_len, int *len)
 {
-	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(argno);
 	int			n;
 
 	if (ARR_NDIM(a) > 1)
@@ -32,11 +31,15 @@ checked_array(FunctionCallInfo fcinfo, int argno, const char *name, int max_len,
 }
 
 const double *
+float8_array_values(ArrayType *a, const char *name, int max_len, int *len)
+{
+	return (const double *) ARR_DATA_PTR(checked_array(a, name, max_len, len));
+}
+
+const double *
 float8_array_arg(FunctionCallInfo fcinfo, int argno, const char *name, int max_len, int *len)
 {
-	ArrayType  *a = checked_array(fcinfo, argno, name, max_len, len);
-
-	return (const double *) ARR_DATA_PTR(a);
+	return float8_array_values(PG_GETARG_ARRAYTYPE_P(argno), name, max_len, len);
 }
 
 static int
@@ -52,8 +55,13 @@ const int64 *
 int8_array_arg(FunctionCallInfo fcinfo, int argno, const char *name, int max_len,
 			   bool unique, int *len)
 {
-	ArrayType  *a = checked_array(fcinfo, argno, name, max_len, len);
-	const int64 *values = (const int64 *) ARR_DATA_PTR(a);
+	return int8_array_values(PG_GETARG_ARRAYTYPE_P(argno), name, max_len, unique, len);
+}
+
+const int64 *
+int8_array_values(ArrayType *a, const char *name, int max_len, bool unique, int *len)
+{
+	const int64 *values = (const int64 *) ARR_DATA_PTR(checked_array(a, name, max_len, len));
 
 	if (unique && *len > 1)
 	{

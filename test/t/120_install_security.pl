@@ -189,6 +189,7 @@ sub review_script
 		}
 		push @statements, $s;
 	}
+	my %created = $earlier ? %$earlier : ();
 	for my $s (@statements)
 	{
 		(my $one = $s) =~ s/\s+/ /g;
@@ -198,8 +199,9 @@ sub review_script
 		{
 			my ($fn) = $one =~ /^CREATE OR REPLACE FUNCTION (\w+)\s*\(/i;
 			push @problems, "CREATE OR REPLACE of something no earlier script created: $head"
-			  unless defined $fn && $earlier && $earlier->{ lc $fn };
+			  unless defined $fn && $created{ lc $fn };
 		}
+		$created{ lc $1 } = 1 if $one =~ /^CREATE FUNCTION (\w+)\s*\(/i;
 		push @problems, "IF NOT EXISTS: $head"     if $one =~ /\bIF NOT EXISTS\b/i;
 		push @problems, "SECURITY DEFINER: $head"  if $one =~ /\bSECURITY DEFINER\b/i;
 		push @problems, "DO block: $head"          if $one =~ /^DO\b/i;
@@ -602,8 +604,20 @@ my $tsuper = $tnode->safe_psql('postgres', 'SELECT current_user');
 $tnode->safe_psql('postgres', q{
 	CREATE ROLE alice LOGIN;              -- not a superuser, no CREATEDB, no CREATEROLE
 	CREATE DATABASE shop OWNER alice;});
-is($tnode->safe_psql('shop', q{SELECT bool_and(trusted) FROM pg_available_extension_versions WHERE name = 'artbandit'}),
-	't', 'the private copy offers artbandit as trusted (every version)');
+is( $tnode->safe_psql(
+		'shop', q{SELECT string_agg(version || '=' || trusted, ' ' ORDER BY version)
+		          FROM pg_available_extension_versions WHERE name = 'artbandit'}),
+	'1.0=true 1.1=false 1.2=true',
+	'the private copy offers artbandit as trusted, but for 1.1 (its job functions could be captured)');
+like(($tnode->psql('shop', "SET ROLE alice; CREATE EXTENSION artbandit VERSION '1.1'"))[2],
+	qr/permission denied to (create|update) extension "artbandit"/,
+	'trusted: a database owner cannot install 1.1');
+{
+	my ($ret, $out, $err) = $tnode->psql('shop', q{SET ROLE alice; CREATE EXTENSION artbandit VERSION '1.0';
+		ALTER EXTENSION artbandit UPDATE;
+		SELECT extversion FROM pg_extension WHERE extname = 'artbandit'; DROP EXTENSION artbandit});
+	is($out, '1.2', 'trusted: a database owner updates 1.0 straight to 1.2, never through 1.1') or diag($err);
+}
 {
 	my ($ret, $out, $err) = owner_can_create($tnode, 'shop');
 	is($ret, 0, 'trusted: a non-superuser database owner can CREATE EXTENSION artbandit') or diag($err);

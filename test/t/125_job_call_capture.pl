@@ -1,30 +1,38 @@
-# Nothing planted by anyone can capture a call made inside the extension's
-# SQL and PL/pgSQL bodies (issue 20).
+# Nothing planted by anyone can capture a call the extension's scheduled
+# jobs make (issue 20).
 #
 # artbandit is trusted: a database owner who is not a superuser can install
 # it, and owns public, the schema she installs it into and any schema she
-# puts first on a victim's search_path.  The job functions are run by
-# superusers (pg_cron jobs, dashboards), so a call in their bodies that
-# resolves to her code is a privilege escalation.
+# puts first on a victim's search_path; she can also rename her schema and
+# put a look-alike in its place.  The job functions are run by superusers
+# (pg_cron jobs, dashboards), so a call in them that resolves to her code is
+# a privilege escalation.  Since 1.2 they are C: the extension's work is
+# direct C calls, and the SQL they run touches only the caller's tables.
 #
-# The calls are found from the bodies, not from a hand list: a test-only
+# The calls are found from the code, not from a hand list: a test-only
 # module (test/t/calltrace) logs every function, aggregate, window function
-# and operator that PostgreSQL resolved by name in each query parsed inside a
-# running statement -- the PL/pgSQL statements, their expressions and their
-# format()ed dynamic SQL -- with the argument types as written at the call
-# site.  The driver below runs every job function through its normal paths
-# and through every error it raises; every extension function written in
-# SQL or PL/pgSQL must appear in it (checked from the catalog, so a new one
-# cannot be forgotten).
+# and operator that PostgreSQL resolved by name in each query parsed inside
+# a running statement -- static SQL, PL/pgSQL and the jobs' SPI queries --
+# with the argument types as written at the call site.  The driver below
+# runs every job function through its normal paths and through every error
+# it raises; every extension function that runs SQL (every C file calling
+# SPI_connect, read from src/) must appear in it, and the extension must
+# have no SQL or PL/pgSQL function.
 #
 # For each call found, the schema owner plants a capturing exact-match
 # overload (raising "captured: ...") in the extension's schema, in public and
 # in a schema first on the caller's path.  The driver then runs again as a
 # superuser: no plant may run, every call must resolve to the same function
-# or operator as before, and every result and error must be the same.
+# or operator as before, and every result and error must be the same.  Then
+# she renames the extension's schema, recreates one by its old name and
+# plants there every traced call and every function and aggregate of the
+# extension; callers bound to the jobs by OID (a view, SQL-standard
+# functions) must still get the same answers and run none of it.  An
+# extension schema named with % (which format() templates would misread)
+# gets the same run.
 #
-# The same procedure on the 1.1 functions must find a capture: the negative
-# control that shows this test fails when the rule is broken.
+# The same procedure on the 1.1 PL/pgSQL jobs must find a capture: the
+# negative control that shows this test fails when the rule is broken.
 use strict;
 use warnings;
 
@@ -35,6 +43,19 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 
 my $srcdir = dirname(__FILE__);
+
+# Extension functions that run SQL: those defined in a C file that calls SPI.
+sub sql_running_functions
+{
+	my @names;
+	for my $file (glob("$srcdir/../../src/*.c"))
+	{
+		my $code = slurp_file($file);
+		next unless $code =~ /\bSPI_connect\b/;
+		push @names, $code =~ /PG_FUNCTION_INFO_V1\((\w+)\)/g;
+	}
+	return sort @names;
+}
 
 my $node = PostgreSQL::Test::Cluster->new('job_capture');
 $node->init;
@@ -174,24 +195,12 @@ my @driver_lines = grep { /\S/ } split /\n/, q{
 my @driver = map { substr($_, 2) } @driver_lines;
 my @must_succeed = map { substr($_, 0, 1) eq '+' } @driver_lines;
 
-# Every extension function written in SQL or PL/pgSQL is driven.  (The
-# test's own catalog queries pin their search_path too: the plants in public
-# would capture them otherwise.)
+# Every job function (SQL-running C) is driven.
 sub undriven_functions
 {
-	my ($db) = @_;
-	my @bodies = split /\n/, $node->safe_psql(
-		$db, q{
-		SET search_path = pg_catalog, pg_temp;
-		SELECT p.proname FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-		WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-		  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'artbandit')
-		  AND p.prolang IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))
-		ORDER BY 1});
-	my $text = join("\n", @driver);
 	my @called = map { /\b(\w+)\(/g } @driver;
-	my %indirect = map { $_ => 1 } qw(artbandit_check_table artbandit_check_names artbandit_column_expr);
-	return grep { my $f = $_; !$indirect{$f} && !grep { $_ eq $f } @called } @bodies;
+	my %called = map { $_ => 1 } @called;
+	return grep { !$called{$_} } sql_running_functions();
 }
 
 # Run the driver; returns [outcome per statement], {trace line => count}.
@@ -229,7 +238,9 @@ sub plant_sql
 	my $setof = $flags eq 'setof' ? 'SETOF ' : '';
 	my $n = $plant_no++;
 	my $qname = $name =~ /^[a-z_][a-z0-9_]*$/ ? $name : qq{"$name"};
-	my $raise = "BEGIN RAISE EXCEPTION 'captured: $p.$name($args) [$kind]'; END";
+	(my $what = "captured: $p.$name($args) [$kind]") =~ s/%/%%/g;
+	$what =~ s/'/''/g;
+	my $raise = "BEGIN RAISE EXCEPTION '$what'; END";
 	if ($kind eq 'function')
 	{
 		return "CREATE FUNCTION $p.$qname(" . join(', ', @args) . ") RETURNS $setof$result"
@@ -276,19 +287,20 @@ sub plant_all
 	return ($planted, $exact, @failed);
 }
 
-# One database: install $version into $schema, set up, trace, plant, rerun.
-# Returns a summary hash.
+# One database: install $version into $schema (an SQL identifier), set up,
+# trace, plant (also in @more schemas), rerun.  Returns a summary hash.
 sub capture_run
 {
-	my ($db, $schema, $version) = @_;
+	my ($db, $schema, $version, @more) = @_;
 	$node->safe_psql('postgres', "CREATE DATABASE $db OWNER mallory");
-	$node->safe_psql($db, "CREATE SCHEMA evil AUTHORIZATION mallory");
+	$node->safe_psql($db, "CREATE SCHEMA $_ AUTHORIZATION mallory") for 'evil', @more;
 	$node->safe_psql($db, "CREATE SCHEMA $schema AUTHORIZATION mallory") if $schema ne 'public';
 	$node->safe_psql($db, "CREATE EXTENSION artbandit VERSION '$version' SCHEMA $schema");
 	$node->safe_psql($db, $setup =~ s/%S%/$schema/gr);
 
 	my ($before, $trace) = run_driver($db, $schema);
-	my ($planted, $exact, @failed) = plant_all($db, $trace, sort { $a cmp $b } keys %{ { map { $_ => 1 } $schema, 'public', 'evil' } });
+	my ($planted, $exact, @failed) =
+	  plant_all($db, $trace, sort { $a cmp $b } keys %{ { map { $_ => 1 } $schema, 'public', 'evil', @more } });
 	my ($after, $trace_after) = run_driver($db, $schema);
 
 	my @captured = grep { /captured: / } @$after;
@@ -301,20 +313,13 @@ sub capture_run
 		before => $before, after => $after };
 }
 
-$node->safe_psql('postgres', 'CREATE ROLE mallory LOGIN');
-
-my ($newest) = $node->safe_psql('postgres',
-	q{SELECT default_version FROM pg_available_extensions WHERE name = 'artbandit'});
-
-for my $case ([ 'in_public', 'public' ], [ 'in_own_schema', 'ab' ])
+# What every capture run of the newest version must show.
+sub check_run
 {
-	my ($db, $schema) = @$case;
-	my $r = capture_run($db, $schema, $newest);
-	my @undriven = undriven_functions($db);
-	is_deeply(\@undriven, [], "$db: every SQL and PL/pgSQL function of the extension is in the driver");
+	my ($db, $r) = @_;
 	my $calls = scalar keys %{ $r->{trace} };
-	cmp_ok($calls, '>=', 40, "$db: the bodies' calls were traced ($calls distinct call sites)");
-	cmp_ok($r->{planted}, '>=', 3 * 30, "$db: capturing overloads planted ($r->{planted}; $r->{exact} exact duplicates refused)");
+	cmp_ok($calls, '>=', 12, "$db: the jobs' calls were traced ($calls distinct call sites)");
+	cmp_ok($r->{planted}, '>=', 2 * 12, "$db: capturing overloads planted ($r->{planted}; $r->{exact} exact duplicates refused)");
 	is_deeply($r->{failed}, [], "$db: every overload could be planted or was an exact duplicate")
 	  or diag(join("\n", @{ $r->{failed} }));
 	is_deeply($r->{captured}, [], "$db: no planted overload ran") or diag(join("\n", @{ $r->{captured} }));
@@ -324,16 +329,111 @@ for my $case ([ 'in_public', 'public' ], [ 'in_own_schema', 'ab' ])
 	my @unexpected = grep { ($r->{before}[$_] =~ /\bERROR:/ ? 0 : 1) != $must_succeed[$_] } 0 .. $#driver;
 	is_deeply([ map { $driver[$_] } @unexpected ], [], "$db: each driver statement succeeds or fails as marked")
 	  or diag(join("\n", map { "$driver[$_]: $r->{before}[$_]" } @unexpected));
-	my $outcomes = join("\n", @{ $r->{before} });
-	unlike($outcomes, qr/server closed the connection/, "$db: no backend crashed");
+	unlike(join("\n", @{ $r->{before} }), qr/server closed the connection/, "$db: no backend crashed");
+}
+
+# Callers bound to the jobs by OID before the rename: name => SQL to run.
+my %bound = (
+	rollup_day => 'SELECT jobs.bound_rollup_day()',
+	report => 'SELECT * FROM jobs.bound_report',
+	refresh => 'SELECT jobs.bound_refresh()',
+	current => 'SELECT * FROM jobs.bound_current',
+	rollback => 'SELECT jobs.bound_rollback()');
+
+sub create_bound_callers
+{
+	my ($db, $schema) = @_;
+	$node->safe_psql($db, qq{
+	CREATE FUNCTION jobs.bound_rollup_day() RETURNS int LANGUAGE sql BEGIN ATOMIC
+		SELECT $schema.ope_rollup_day('jobs.log'::regclass, 'jobs.results'::regclass,
+		                              'jobs.targets'::regclass, '2026-11-12'::date); END;
+	CREATE VIEW jobs.bound_report AS
+		SELECT * FROM $schema.ope_rollup_report('jobs.results'::regclass, '2026-11-11'::date, '2026-11-14'::date);
+	CREATE FUNCTION jobs.bound_refresh() RETURNS int LANGUAGE sql BEGIN ATOMIC
+		SELECT $schema.bandit_refresh_models('jobs.log'::regclass, 'jobs.models'::regclass, 'ctr'::text,
+		                                     '2026-11-01'::date, '2026-11-10'::date, 'show_id'::name); END;
+	CREATE VIEW jobs.bound_current AS
+		SELECT scope, version FROM $schema.bandit_current_models('jobs.models'::regclass, 'ctr'::text);
+	CREATE FUNCTION jobs.bound_rollback() RETURNS int LANGUAGE sql BEGIN ATOMIC
+		SELECT $schema.bandit_rollback_models('jobs.models'::regclass, 'ctr'::text); END;});
+}
+
+sub run_bound
+{
+	my ($db) = @_;
+	my %out;
+	for my $k (sort keys %bound)
+	{
+		my ($ret, $o, $e) = $node->psql($db, "BEGIN; SET LOCAL search_path = evil, public; $bound{$k}; ROLLBACK;",
+			on_error_stop => 0);
+		$out{$k} = "$o\n$e";
+	}
+	return \%out;
+}
+
+# Trace lines for every function and aggregate of the extension (types as
+# they print now), to plant look-alikes behind a renamed schema.
+sub extension_members_as_calls
+{
+	my ($db, $schema) = @_;
+	my @lines = split /\n/, $node->safe_psql(
+		$db, qq{
+		SET search_path = pg_catalog, pg_temp;
+		SELECT CASE p.prokind WHEN 'a' THEN 'aggregate' ELSE 'function' END || ';$schema;' || p.proname || ';'
+		       || array_to_string(ARRAY(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t), ',') || ';'
+		       || format_type(p.prorettype, NULL) || ';' || CASE WHEN p.proretset THEN 'setof' ELSE '' END || ';'
+		FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+		WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+		  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'artbandit')
+		  AND p.prokind IN ('f', 'a')
+		  AND NOT 'internal'::regtype = ANY (p.proargtypes::regtype[] || p.prorettype::regtype)
+		  AND NOT 'cstring'::regtype = ANY (p.proargtypes::regtype[] || p.prorettype::regtype)
+		  AND p.proargtypes <> ''::oidvector});
+	return { map { $_ => 1 } @lines };
+}
+
+$node->safe_psql('postgres', 'CREATE ROLE mallory LOGIN');
+
+my ($newest) = $node->safe_psql('postgres',
+	q{SELECT default_version FROM pg_available_extensions WHERE name = 'artbandit'});
+
+# The job functions are found from the code, and all driven.
+my @jobs = sql_running_functions();
+cmp_ok(scalar(@jobs), '>=', 5, 'the SQL-running functions are found in src/ (' . join(', ', @jobs) . ')');
+is_deeply([ undriven_functions() ], [], 'every SQL-running function of the extension is in the driver');
+
+for my $case ([ 'in_public', 'public' ], [ 'in_own_schema', 'ab' ], [ 'in_percent_schema', '"a%%b"', '"a%b"' ])
+{
+	my ($db, $schema, @more) = @$case;
+	my $r = capture_run($db, $schema, $newest, @more);
+	check_run($db, $r);
 	is( $node->safe_psql(
 			$db, q{
 		SET search_path = pg_catalog, pg_temp;
-		SELECT count(*) FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-		WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
-		  AND p.prolang IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))
-		  AND p.proconfig IS DISTINCT FROM ARRAY['search_path=pg_catalog, pg_temp']}),
-		'0', "$db: every SQL and PL/pgSQL function runs with search_path = pg_catalog, pg_temp");
+		SELECT count(*) FILTER (WHERE l.lanname IN ('sql', 'plpgsql')) || ' '
+		       || count(*) FILTER (WHERE l.lanname = 'c' AND p.proname = ANY ($$} . '{' . join(',', @jobs) . '}' . q{$$::name[])
+		                            AND p.proconfig = ARRAY['search_path=pg_catalog, pg_temp'])
+		FROM pg_proc p JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+		JOIN pg_language l ON l.oid = p.prolang
+		WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'}),
+		'0 ' . scalar(@jobs),
+		"$db: no SQL or PL/pgSQL function; every job runs with search_path = pg_catalog, pg_temp");
+	next unless $db eq 'in_own_schema';
+
+	# The schema owner renames the extension's schema and plants a look-alike.
+	create_bound_callers($db, $schema);
+	my $bound_before = run_bound($db);
+	unlike(join("\n", values %$bound_before), qr/ERROR/, "$db: the bound callers work");
+	$node->safe_psql($db, "SET ROLE mallory; ALTER SCHEMA $schema RENAME TO moved; CREATE SCHEMA $schema;");
+	my %calls = map { s/(^|[;,])\Q$schema\E\./$1moved./gr => 1 } keys %{ $r->{trace} };
+	%calls = (%calls, %{ extension_members_as_calls($db, $schema) });
+	my ($planted, $exact, @failed) = plant_all($db, \%calls, $schema);
+	$node->safe_psql($db, "SET ROLE mallory; CREATE TYPE $schema.ope_state AS (x int); CREATE TYPE $schema.banditmodel AS (x int)");
+	cmp_ok($planted, '>=', 60, "$db renamed: look-alikes planted behind the renamed schema ($planted)")
+	  or diag(join("\n", @failed));
+	my $bound_after = run_bound($db);
+	unlike(join("\n", values %$bound_after), qr/captured: /, "$db renamed: no look-alike ran");
+	is_deeply($bound_after, $bound_before, "$db renamed: the bound callers get the same answers");
 }
 
 # The negative control: the 1.1 bodies are captured.

@@ -267,18 +267,17 @@ my $kept = $node->safe_psql('trivial', $kept_sql);
 is($before, $fresh, 'CREATE EXTENSION without VERSION installs the newest version');
 # A version with no install script of its own is built from the upgrade
 # scripts, so the comparison above cannot miss what they forget: name what
-# 1.1 added (PL/pgSQL) and 1.2 changed (its search_path is pg_catalog and
-# pg_temp alone; a bandit_value with the reward model's ridge).
+# 1.1 added and 1.2 changed (the jobs in C with a pinned search_path, their
+# PL/pgSQL helpers gone; a bandit_value with the reward model's ridge).
 is($node->safe_psql('trivial', q{
-	SELECT string_agg(p.proname, ',' ORDER BY p.proname)
+	SELECT string_agg(p.proname || ':' || l.lanname, ',' ORDER BY p.proname)
 	FROM pg_depend d JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+	JOIN pg_language l ON l.oid = p.prolang
 	WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 	  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'artbandit')
-	  AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
-	  AND array_to_string(p.proconfig, ';') = 'search_path=pg_catalog, pg_temp'}),
-	'artbandit_check_names,artbandit_check_table,artbandit_column_expr,bandit_current_models,'
-	  . 'bandit_refresh_models,bandit_rollback_models,ope_rollup_day,ope_rollup_report',
-	'1.1 added the scheduled-job functions; 1.2 runs each with search_path = pg_catalog, pg_temp');
+	  AND (array_to_string(p.proconfig, ';') = 'search_path=pg_catalog, pg_temp' OR l.lanname NOT IN ('c', 'internal'))}),
+	'bandit_current_models:c,bandit_refresh_models:c,bandit_rollback_models:c,ope_rollup_day:c,ope_rollup_report:c',
+	'1.1 added the scheduled-job functions; 1.2 makes them C with search_path = pg_catalog, pg_temp, no SQL or PL/pgSQL left');
 is($node->safe_psql('trivial', q{SELECT count(*) FROM pg_proc WHERE proname = 'bandit_value'}),
 	'2', '1.2 added bandit_value(..., reward_model, reward_ridge)');
 for my $update ('ALTER EXTENSION artbandit UPDATE', "ALTER EXTENSION artbandit UPDATE TO '$newest'")

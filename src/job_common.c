@@ -1,0 +1,255 @@
+/*
+ * job_common.c — see job_common.h.
+ */
+#include "job_common.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_extension.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+/* The schema the extension is installed in, from pg_extension (by index, not by path). */
+static Oid
+extension_namespace(void)
+{
+	Relation	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			nsp = InvalidOid;
+
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+				CStringGetDatum("artbandit"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (HeapTupleIsValid(tup))
+		nsp = ((Form_pg_extension) GETSTRUCT(tup))->extnamespace;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"artbandit\" is not installed in this database")));
+	return nsp;
+}
+
+/*
+ * By (namespace OID, name): nobody but the bootstrap superuser, which owns
+ * it, can rename or drop the type, and no other type can take its name in
+ * its schema, whatever happens to the schema's name.
+ */
+Oid
+job_extension_type(const char *typname)
+{
+	Oid			typ = GetSysCacheOid2(TYPENAMENSP, Anum_pg_type_oid,
+									  CStringGetDatum(typname),
+									  ObjectIdGetDatum(extension_namespace()));
+
+	if (!OidIsValid(typ))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("type \"%s\" of extension artbandit is missing", typname)));
+	return typ;
+}
+
+char *
+job_relname(Oid rel)
+{
+	return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(rel)));
+}
+
+Oid
+job_column_type(Oid rel, const char *name)
+{
+	AttrNumber	att = get_attnum(rel, name);
+
+	if (att <= 0)
+		return InvalidOid;
+	return get_atttype(rel, att);
+}
+
+void
+job_check_table(Oid rel, const char *what, const JobColumn *cols, int ncols)
+{
+	int			i;
+
+	for (i = 0; i < ncols; i++)
+	{
+		Oid			typ = job_column_type(rel, cols[i].name);
+
+		if (!OidIsValid(typ))
+		{
+			StringInfoData all;
+			int			j;
+
+			initStringInfo(&all);
+			for (j = 0; j < ncols; j++)
+				appendStringInfo(&all, "%s%s", j ? ", " : "", cols[j].name);
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("%s table %s has no column \"%s\"", what, job_relname(rel), cols[i].name),
+					 errhint("It needs the columns %s.", all.data)));
+		}
+		if (typ != cols[i].type)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of %s table %s has type %s, expected %s",
+							cols[i].name, what, job_relname(rel),
+							format_type_be(typ), format_type_be(cols[i].type))));
+	}
+}
+
+static const char *const kind_names[] = {
+	"day", "action", "context", "candidates", "reward", "propensity", "segment", "scope"
+};
+
+static const char *
+kind_hint(JobKind kind)
+{
+	switch (kind)
+	{
+		case JOB_DAY:
+			return "Use date, timestamp or timestamptz.";
+		case JOB_ACTION:
+			return "Use an integer type.";
+		case JOB_CONTEXT:
+			return "Use float8[].";
+		case JOB_CANDIDATES:
+			return "Use int8[] (or int4[]).";
+		case JOB_REWARD:
+			return "Use boolean (a play) or a number (minutes).";
+		default:
+			return "Use float8 or numeric.";
+	}
+}
+
+/* The cast that reads a column of type typ as kind, or NULL when it cannot. */
+static const char *
+kind_cast(JobKind kind, Oid typ)
+{
+	switch (kind)
+	{
+		case JOB_DAY:
+			return typ == DATEOID || typ == TIMESTAMPOID || typ == TIMESTAMPTZOID ? "" : NULL;
+		case JOB_ACTION:
+			return typ == INT2OID || typ == INT4OID || typ == INT8OID ? "::pg_catalog.int8" : NULL;
+		case JOB_CONTEXT:
+			return typ == FLOAT8ARRAYOID ? "" : NULL;
+		case JOB_CANDIDATES:
+			return typ == INT8ARRAYOID || typ == INT4ARRAYOID || typ == INT2ARRAYOID
+				? "::pg_catalog.int8[]" : NULL;
+		case JOB_REWARD:
+			if (typ == BOOLOID)
+				return "::pg_catalog.int4::pg_catalog.float8";
+			return typ == INT2OID || typ == INT4OID || typ == INT8OID || typ == NUMERICOID ||
+				typ == FLOAT4OID || typ == FLOAT8OID ? "::pg_catalog.float8" : NULL;
+		case JOB_PROPENSITY:
+			return typ == NUMERICOID || typ == FLOAT4OID || typ == FLOAT8OID
+				? "::pg_catalog.float8" : NULL;
+		case JOB_SEGMENT:
+		case JOB_SCOPE:
+			return "::pg_catalog.text";
+	}
+	return NULL;
+}
+
+char *
+job_column_expr(Oid rel, Name col, JobKind kind)
+{
+	const char *kname = kind_names[kind];
+	Oid			typ;
+	const char *cast;
+
+	if (col == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the %s column name must not be NULL", kname)));
+	typ = job_column_type(rel, NameStr(*col));
+	if (!OidIsValid(typ))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of relation %s does not exist", NameStr(*col), job_relname(rel)),
+				 errhint("The %s column is named by the argument %s_column.", kname, kname)));
+	cast = kind_cast(kind, typ);
+	if (cast == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation %s has type %s, which cannot be the %s column",
+						NameStr(*col), job_relname(rel), format_type_be(typ), kname),
+				 errhint("%s", kind_hint(kind))));
+	return psprintf("l.%s%s", quote_identifier(NameStr(*col)), cast);
+}
+
+static int
+compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+char **
+job_check_names(ArrayType *names, const char *what, int *count)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **out,
+			  **sorted;
+	int			n,
+				i;
+
+	if (ARR_NDIM(names) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the list of %s must be one-dimensional", what)));
+	deconstruct_array(names, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
+	if (n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the list of %s must not be empty", what)));
+	out = palloc(sizeof(char *) * n);
+	for (i = 0; i < n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("the list of %s must not contain NULL", what)));
+		out[i] = TextDatumGetCString(elems[i]);
+	}
+	sorted = palloc(sizeof(char *) * n);
+	memcpy(sorted, out, sizeof(char *) * n);
+	qsort(sorted, n, sizeof(char *), compare_names);
+	for (i = 1; i < n; i++)
+		if (strcmp(sorted[i], sorted[i - 1]) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("the list of %s names \"%s\" more than once", what, sorted[i])));
+	*count = n;
+	return out;
+}
+
+int
+job_execute(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+			bool read_only, long count)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, count);
+
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_with_args failed (%s): %s", SPI_result_code_string(rc), sql);
+	return rc;
+}
+
+Datum
+job_get(int row, int col, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, isnull);
+}
+
+char *
+job_date_text(Datum d)
+{
+	return DatumGetCString(DirectFunctionCall1(date_out, d));
+}

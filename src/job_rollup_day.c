@@ -1,0 +1,513 @@
+/*
+ * job_rollup_day.c — ope_rollup_day: one day's ope_state per target policy
+ * (and segment) from the caller's log into the caller's results table.
+ *
+ * The day's rows are read once; every target scores each row (its
+ * probability of the logged image, and with a reward model q of the logged
+ * image and v, the policy's value, both from that model at the target's
+ * reward_ridge) and accumulates it into the state of the row's segment.  A
+ * row whose action, context or candidates is NULL is skipped and counted
+ * (NULL candidates would otherwise mean "every arm of the model": every
+ * show's images).  Then the day's old states of those targets (and that
+ * segmentation) are deleted and the new ones inserted, all in the caller's
+ * statement: an error anywhere leaves the table as it was.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/memutils.h"
+
+#include "bandit_model_pg.h"
+#include "job_common.h"
+#include "model_cache.h"
+#include "ope_state_pg.h"
+#include "pg_arrays.h"
+#include "pg_glue.h"
+#include "policy.h"
+
+/* A target policy, ready to score rows. */
+typedef struct Target
+{
+	char	   *name;
+	Policy		policy;
+	const BmHeader *model;
+	BmScorer	scorer;			/* at the policy's ridge */
+	bool		dr;				/* has a reward model */
+	const BmHeader *reward_model;
+	BmScorer	reward_scorer;	/* at the target's reward_ridge */
+} Target;
+
+/* The states of one segment, one per target. */
+typedef struct Segment
+{
+	char	   *name;
+	uint32		hash;
+	struct Segment *next;		/* in its bucket */
+	OpeState   *states;
+} Segment;
+
+/* Segments by name: chained buckets, doubled as they fill; all of them in a list. */
+typedef struct Segments
+{
+	int			nbuckets;
+	Segment   **buckets;
+	List	   *all;
+} Segments;
+
+#define FETCH_ROWS 1000
+
+static uint32
+string_hash(const char *s)
+{
+	uint32		h = 2166136261u;	/* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char) *s) * 16777619u;
+	return h;
+}
+
+static void
+grow_buckets(Segments *g)
+{
+	int			n = g->nbuckets * 2;
+	Segment   **b = palloc0(sizeof(Segment *) * n);
+	ListCell   *lc;
+
+	foreach(lc, g->all)
+	{
+		Segment    *seg = (Segment *) lfirst(lc);
+
+		seg->next = b[seg->hash % n];
+		b[seg->hash % n] = seg;
+	}
+	pfree(g->buckets);
+	g->buckets = b;
+	g->nbuckets = n;
+}
+
+static Segment *
+segment_for(Segments *g, const char *name, const Target *targets, int ntargets)
+{
+	uint32		h = string_hash(name);
+	Segment    *seg;
+	int			i;
+
+	for (seg = g->buckets[h % g->nbuckets]; seg; seg = seg->next)
+		if (seg->hash == h && strcmp(seg->name, name) == 0)
+			return seg;
+	if (list_length(g->all) >= 2 * g->nbuckets)
+		grow_buckets(g);
+	seg = palloc(sizeof(Segment));
+	seg->name = pstrdup(name);
+	seg->hash = h;
+	seg->states = palloc(sizeof(OpeState) * ntargets);
+	for (i = 0; i < ntargets; i++)
+		ope_state_init(&seg->states[i], targets[i].dr);
+	seg->next = g->buckets[h % g->nbuckets];
+	g->buckets[h % g->nbuckets] = seg;
+	g->all = lappend(g->all, seg);
+	return seg;
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * Load target `name` from the targets table: exactly one row with a policy
+ * and a model, a positive finite reward_ridge when it has a reward model.
+ */
+static void
+load_target(Target *t, const char *name, Oid targets, bool has_reward_model, bool has_ridge)
+{
+	char	   *rel = job_relname(targets);
+	char	   *sql = psprintf("SELECT t.policy, t.model, %s, %s, pg_catalog.count(*) OVER () "
+							   "FROM %s t WHERE t.name OPERATOR(pg_catalog.=) $1",
+							   has_reward_model ? "t.reward_model" : "NULL",
+							   has_ridge ? "t.reward_ridge" : "NULL::pg_catalog.float8", rel);
+	Oid			argtype = TEXTOID;
+	Datum		arg = CStringGetTextDatum(name);
+	bool		null_policy,
+				null_model,
+				null_reward,
+				null_ridge,
+				isnull;
+	Datum		policy,
+				model,
+				reward,
+				ridge_d;
+	double		ridge = 1.0;
+	int64		copies;
+	size_t		size;
+	AbError		err;
+	text	   *ptext;
+
+	job_execute(sql, 1, &argtype, &arg, NULL, true, 0);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("target policy \"%s\" is not in table %s", name, rel)));
+	copies = DatumGetInt64(job_get(0, 5, &isnull));
+	if (copies > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("target policy \"%s\" appears %lld times in table %s", name,
+						(long long) copies, rel)));
+	policy = job_get(0, 1, &null_policy);
+	model = job_get(0, 2, &null_model);
+	reward = job_get(0, 3, &null_reward);
+	/* copies: the next SPI call may release the result they point into */
+	if (!null_model)
+		model = PointerGetDatum(PG_DETOAST_DATUM_COPY(model));
+	if (!null_reward)
+		reward = PointerGetDatum(PG_DETOAST_DATUM_COPY(reward));
+	ridge_d = job_get(0, 4, &null_ridge);
+	if (null_policy || null_model)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target policy \"%s\" has no policy or model", name)));
+	t->name = pstrdup(name);
+	t->dr = !null_reward;
+	if (t->dr && !null_ridge)
+	{
+		ridge = DatumGetFloat8(ridge_d);
+		if (!(ridge > 0.0 && isfinite(ridge)))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("target policy \"%s\" has reward_ridge %s, which must be positive and finite",
+							name, DatumGetCString(DirectFunctionCall1(float8out, ridge_d)))));
+	}
+	ptext = DatumGetTextPP(policy);
+	if (!policy_parse(VARDATA_ANY(ptext), VARSIZE_ANY_EXHDR(ptext), &t->policy, &err))
+		ab_raise(&err);
+	t->model = bm_datum_model(model, &size);
+	model_scorer_build(t->model, t->policy.ridge, &t->scorer);
+	if (t->dr)
+	{
+		t->reward_model = bm_datum_model(reward, &size);
+		if (t->reward_model->dim != t->model->dim)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("reward_model has dimension %u, but the model has dimension %u",
+							t->reward_model->dim, t->model->dim)));
+		model_scorer_build(t->reward_model, ridge, &t->reward_scorer);
+	}
+}
+
+/* One log row, as read. */
+typedef struct LogRow
+{
+	const char *segment;
+	bool		has_action,
+				has_context,
+				has_candidates;
+	int64		action;
+	const double *x;
+	int			xlen;
+	const int64 *cands;
+	int			k;
+	OpeRow		row;
+	unsigned	present;		/* reward and propensity */
+} LogRow;
+
+static void
+read_row(int i, LogRow *lr)
+{
+	bool		isnull;
+	Datum		d;
+
+	memset(lr, 0, sizeof(*lr));
+	d = job_get(i, 1, &isnull);
+	lr->segment = isnull ? "" : TextDatumGetCString(d);
+	d = job_get(i, 2, &isnull);
+	lr->has_action = !isnull;
+	if (!isnull)
+		lr->action = DatumGetInt64(d);
+	d = job_get(i, 3, &isnull);
+	lr->has_context = !isnull;
+	if (!isnull)
+		lr->x = float8_array_values(DatumGetArrayTypeP(d), "context", PG_INT32_MAX, &lr->xlen);
+	d = job_get(i, 4, &isnull);
+	lr->has_candidates = !isnull;
+	if (!isnull)
+	{
+		lr->cands = int8_array_values(DatumGetArrayTypeP(d), "candidates", BM_MAX_ARMS, true, &lr->k);
+		if (lr->k == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("candidates must not be empty")));
+	}
+	d = job_get(i, 5, &isnull);
+	if (!isnull)
+	{
+		lr->row.r = DatumGetFloat8(d);
+		lr->present |= OPE_IN_R;
+	}
+	d = job_get(i, 6, &isnull);
+	if (!isnull)
+	{
+		lr->row.mu = DatumGetFloat8(d);
+		lr->present |= OPE_IN_MU;
+	}
+}
+
+/* Score row lr under target t and count it in state s. */
+static void
+add_scored_row(const Target *t, const LogRow *lr, OpeState *s)
+{
+	OpeRow		row = lr->row;
+	unsigned	present = lr->present;
+	AbError		err;
+
+	if (lr->has_context)
+	{
+		if (!bm_check_context(t->model, lr->x, lr->xlen, &err))
+			ab_raise(&err);
+	}
+	if (lr->has_action && lr->has_context && lr->has_candidates)
+	{
+		double	   *scores = palloc(sizeof(double) * lr->k);
+		double	   *probs = palloc(sizeof(double) * lr->k);
+		double	   *work = palloc(sizeof(double) * policy_work_doubles(lr->k, t->model->dim));
+		int			i;
+
+		if (!policy_evaluate(&t->policy, &t->scorer, lr->x, lr->cands, lr->k, scores, probs,
+							 work, &err))
+			ab_raise(&err);
+		row.pi = 0.0;
+		for (i = 0; i < lr->k; i++)
+			if (lr->cands[i] == lr->action)
+				row.pi = probs[i];
+		present |= OPE_IN_PI;
+		if (t->dr)
+		{
+			row.q = bm_scorer_mean(&t->reward_scorer, bm_scorer_find(&t->reward_scorer, lr->action), lr->x);
+			row.v = 0.0;
+			for (i = 0; i < lr->k; i++)
+				if (probs[i] > 0.0)
+					row.v += probs[i] * bm_scorer_mean(&t->reward_scorer,
+													   bm_scorer_find(&t->reward_scorer, lr->cands[i]),
+													   lr->x);
+			if (!isfinite(row.q) || !isfinite(row.v))
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("the reward model's prediction is out of range for target policy \"%s\"",
+								t->name)));
+			present |= OPE_IN_Q | OPE_IN_V;
+		}
+	}
+	if (!ope_state_add(s, &row, present, &err))
+		ab_raise(&err);
+}
+
+/* ope_rollup_day(log, results, targets, day, policies, segment_column, day_column, ...) */
+PG_FUNCTION_INFO_V1(ope_rollup_day);
+Datum
+ope_rollup_day(PG_FUNCTION_ARGS)
+{
+	Oid			log,
+				results,
+				targets,
+				state_type,
+				model_type;
+	DateADT		day;
+	JobColumn	result_cols[6],
+				target_cols[3],
+				extra;
+	bool		has_reward_model,
+				has_ridge = false;
+	ArrayType  *policies;
+	char	  **names,
+			  **sorted;
+	int			nnames,
+				i,
+				written = 0;
+	char	   *seg_by,
+			   *day_ref,
+			   *seg_ref,
+			   *rows_sql,
+			   *results_name;
+	Target	   *tgts;
+	Segments	groups;
+	Portal		portal;
+	MemoryContext rowcxt,
+				old;
+	Oid			argtypes[6];
+	Datum		args[6];
+	SPIPlanPtr	insert;
+	ListCell   *lc;
+
+	for (i = 0; i < 4; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("log, results, targets and day must not be NULL")));
+	log = PG_GETARG_OID(0);
+	results = PG_GETARG_OID(1);
+	targets = PG_GETARG_OID(2);
+	day = PG_GETARG_DATEADT(3);
+	seg_by = PG_ARGISNULL(5) ? "" : pstrdup(NameStr(*PG_GETARG_NAME(5)));
+
+	SPI_connect();
+	state_type = job_extension_type("ope_state");
+	model_type = job_extension_type("banditmodel");
+	result_cols[0] = (JobColumn) {"day", DATEOID};
+	result_cols[1] = (JobColumn) {"policy", TEXTOID};
+	result_cols[2] = (JobColumn) {"segment_by", TEXTOID};
+	result_cols[3] = (JobColumn) {"segment", TEXTOID};
+	result_cols[4] = (JobColumn) {"state", state_type};
+	result_cols[5] = (JobColumn) {"computed_at", TIMESTAMPTZOID};
+	job_check_table(results, "results", result_cols, 6);
+	target_cols[0] = (JobColumn) {"name", TEXTOID};
+	target_cols[1] = (JobColumn) {"policy", TEXTOID};
+	target_cols[2] = (JobColumn) {"model", model_type};
+	job_check_table(targets, "targets", target_cols, 3);
+	has_reward_model = OidIsValid(job_column_type(targets, "reward_model"));
+	if (has_reward_model)
+	{
+		extra = (JobColumn) {"reward_model", model_type};
+		job_check_table(targets, "targets", &extra, 1);
+		has_ridge = OidIsValid(job_column_type(targets, "reward_ridge"));
+		if (has_ridge)
+		{
+			extra = (JobColumn) {"reward_ridge", FLOAT8OID};
+			job_check_table(targets, "targets", &extra, 1);
+		}
+	}
+
+	/* the target policies: the list given, or every one of the table */
+	if (PG_ARGISNULL(4))
+	{
+		bool		isnull;
+		Datum		all;
+
+		job_execute(psprintf("SELECT pg_catalog.array_agg(t.name ORDER BY t.name) FROM %s t",
+							 job_relname(targets)), 0, NULL, NULL, NULL, true, 0);
+		all = job_get(0, 1, &isnull);
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("targets table %s is empty", job_relname(targets))));
+		policies = DatumGetArrayTypePCopy(all);
+	}
+	else
+		policies = PG_GETARG_ARRAYTYPE_P(4);
+	names = job_check_names(policies, "target policies", &nnames);
+
+	/* the day's rows of the log, as the inputs of the estimators */
+	day_ref = job_column_expr(log, PG_ARGISNULL(6) ? NULL : PG_GETARG_NAME(6), JOB_DAY);
+	seg_ref = PG_ARGISNULL(5) ? "''::pg_catalog.text"
+		: psprintf("COALESCE(%s, '')", job_column_expr(log, PG_GETARG_NAME(5), JOB_SEGMENT));
+	rows_sql = psprintf("SELECT %s, %s, %s, %s, %s, %s FROM %s l "
+						"WHERE %s OPERATOR(pg_catalog.>=) $1 AND %s OPERATOR(pg_catalog.<) $2",
+						seg_ref,
+						job_column_expr(log, PG_ARGISNULL(7) ? NULL : PG_GETARG_NAME(7), JOB_ACTION),
+						job_column_expr(log, PG_ARGISNULL(8) ? NULL : PG_GETARG_NAME(8), JOB_CONTEXT),
+						job_column_expr(log, PG_ARGISNULL(9) ? NULL : PG_GETARG_NAME(9), JOB_CANDIDATES),
+						job_column_expr(log, PG_ARGISNULL(10) ? NULL : PG_GETARG_NAME(10), JOB_REWARD),
+						job_column_expr(log, PG_ARGISNULL(11) ? NULL : PG_GETARG_NAME(11), JOB_PROPENSITY),
+						job_relname(log), day_ref, day_ref);
+
+	/* writers of one results table take turns; readers are not blocked */
+	results_name = job_relname(results);
+	job_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", results_name),
+				0, NULL, NULL, NULL, false, 0);
+	argtypes[0] = DATEOID;
+	argtypes[1] = TEXTOID;
+	argtypes[2] = TEXTARRAYOID;
+	args[0] = DateADTGetDatum(day);
+	args[1] = CStringGetTextDatum(seg_by);
+	args[2] = PointerGetDatum(policies);
+	job_execute(psprintf("DELETE FROM %s WHERE day OPERATOR(pg_catalog.=) $1 "
+						 "AND segment_by OPERATOR(pg_catalog.=) $2 "
+						 "AND policy OPERATOR(pg_catalog.=) ANY ($3)", results_name),
+				3, argtypes, args, NULL, false, 0);
+
+	/* the targets, in name order */
+	sorted = palloc(sizeof(char *) * nnames);
+	memcpy(sorted, names, sizeof(char *) * nnames);
+	qsort(sorted, nnames, sizeof(char *), compare_strings);
+	tgts = palloc0(sizeof(Target) * nnames);
+	for (i = 0; i < nnames; i++)
+		load_target(&tgts[i], sorted[i], targets, has_reward_model, has_ridge);
+
+	/* one pass over the day's rows */
+	groups.nbuckets = 64;
+	groups.buckets = palloc0(sizeof(Segment *) * groups.nbuckets);
+	groups.all = NIL;
+	argtypes[0] = DATEOID;
+	argtypes[1] = DATEOID;
+	args[0] = DateADTGetDatum(day);
+	args[1] = DateADTGetDatum(day + 1);
+	portal = SPI_cursor_open_with_args(NULL, rows_sql, 2, argtypes, args, NULL, true, 0);
+	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ope_rollup_day rows",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (;;)
+	{
+		uint64		r;
+
+		SPI_cursor_fetch(portal, true, FETCH_ROWS);
+		if (SPI_processed == 0)
+			break;
+		for (r = 0; r < SPI_processed; r++)
+		{
+			LogRow		lr;
+			Segment    *seg;
+			MemoryContext spicxt;
+
+			CHECK_FOR_INTERRUPTS();
+			spicxt = MemoryContextSwitchTo(rowcxt);
+			read_row((int) r, &lr);
+			MemoryContextSwitchTo(spicxt);
+			seg = segment_for(&groups, lr.segment, tgts, nnames);
+			old = MemoryContextSwitchTo(rowcxt);
+			for (i = 0; i < nnames; i++)
+				add_scored_row(&tgts[i], &lr, &seg->states[i]);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+
+	/* the new states */
+	argtypes[0] = DATEOID;
+	argtypes[1] = TEXTOID;
+	argtypes[2] = TEXTOID;
+	argtypes[3] = TEXTOID;
+	argtypes[4] = state_type;
+	insert = SPI_prepare(psprintf("INSERT INTO %s (day, policy, segment_by, segment, state, computed_at) "
+								  "VALUES ($1, $2, $3, $4, $5, pg_catalog.now())", results_name),
+						 5, argtypes);
+	if (insert == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+	args[0] = DateADTGetDatum(day);
+	args[2] = CStringGetTextDatum(seg_by);
+	foreach(lc, groups.all)
+	{
+		Segment    *seg = (Segment *) lfirst(lc);
+
+		args[3] = CStringGetTextDatum(seg->name);
+		for (i = 0; i < nnames; i++)
+		{
+			int			rc;
+
+			args[1] = CStringGetTextDatum(tgts[i].name);
+			args[4] = PointerGetDatum(ope_state_make_datum(&seg->states[i]));
+			rc = SPI_execute_plan(insert, args, NULL, false, 0);
+			if (rc != SPI_OK_INSERT)
+				elog(ERROR, "inserting a state failed: %s", SPI_result_code_string(rc));
+			written += (int) SPI_processed;
+		}
+	}
+	SPI_finish();
+	PG_RETURN_INT32(written);
+}

@@ -1,0 +1,203 @@
+/*
+ * job_rollup_report.c — ope_rollup_report: any date range of the stored
+ * daily states, merged per policy and segment (and day), as plain columns.
+ *
+ * The states are read in (day when by_day,) policy, segment, day order and
+ * merged group by group in C.  States with and without a reward model
+ * cannot be merged: the first such policy and segment is named in the error
+ * before any row is returned.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+
+#include "job_common.h"
+#include "ope_estimators.h"
+#include "ope_report.h"
+#include "ope_state_pg.h"
+#include "pg_glue.h"
+
+#define REPORT_COLS 12
+
+/* One group of stored states being merged. */
+typedef struct StateGroup
+{
+	bool		started;
+	bool		has_day;
+	DateADT		day;
+	char	   *policy;
+	char	   *segment;
+	DateADT		last_day;
+	int			days;
+	OpeState	state;
+} StateGroup;
+
+static bool
+same_group(const StateGroup *g, bool by_day, DateADT day, const char *policy, const char *segment)
+{
+	return g->started && (!by_day || g->day == day) &&
+		strcmp(g->policy, policy) == 0 && strcmp(g->segment, segment) == 0;
+}
+
+/* The rows of a finished group: one per estimator, with its diagnostics. */
+static void
+emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
+{
+	ReportRows *rows = ope_build_report(&g->state, confidence);
+	OpeDiagnostics dg;
+	int			i,
+				j;
+
+	ope_compute_diagnostics(&g->state, &dg);
+	for (i = 0; i < rows->count; i++)
+	{
+		Datum		values[REPORT_COLS];
+		bool		nulls[REPORT_COLS];
+
+		values[0] = DateADTGetDatum(g->day);
+		nulls[0] = !g->has_day;
+		values[1] = CStringGetTextDatum(g->policy);
+		values[2] = CStringGetTextDatum(g->segment);
+		nulls[1] = nulls[2] = false;
+		for (j = 0; j < REPORT_NATTS; j++)
+		{
+			values[3 + j] = rows->values[i][j];
+			nulls[3 + j] = rows->nulls[i][j];
+		}
+		values[8] = Int64GetDatum(dg.n);
+		nulls[8] = false;
+		values[9] = Float8GetDatum(dg.ess);
+		nulls[9] = !dg.has_ess;
+		values[10] = Float8GetDatum(dg.match_rate);
+		nulls[10] = !dg.has_match_rate;
+		values[11] = Int32GetDatum(g->days);
+		nulls[11] = false;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+/*
+ * ope_rollup_report(results, from_day, to_day, policies, segment_by,
+ * confidence, by_day)
+ */
+PG_FUNCTION_INFO_V1(ope_rollup_report);
+Datum
+ope_rollup_report(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			results;
+	DateADT		from_day,
+				to_day;
+	double		confidence;
+	bool		by_day;
+	JobColumn	cols[5];
+	Oid			argtypes[5];
+	Datum		args[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	List	   *groups = NIL;
+	StateGroup	   *cur = NULL;
+	ListCell   *lc;
+	uint64		r;
+	int			i,
+				n;
+
+	for (i = 0; i < 7; i++)
+		if (i != 3 && PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("only policies may be NULL")));
+	results = PG_GETARG_OID(0);
+	from_day = PG_GETARG_DATEADT(1);
+	to_day = PG_GETARG_DATEADT(2);
+	confidence = PG_GETARG_FLOAT8(5);
+	by_day = PG_GETARG_BOOL(6);
+	if (from_day > to_day)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("from_day %s is after to_day %s",
+						job_date_text(PG_GETARG_DATUM(1)), job_date_text(PG_GETARG_DATUM(2)))));
+	InitMaterializedSRF(fcinfo, 0);
+
+	SPI_connect();
+	cols[0] = (JobColumn) {"day", DATEOID};
+	cols[1] = (JobColumn) {"policy", TEXTOID};
+	cols[2] = (JobColumn) {"segment_by", TEXTOID};
+	cols[3] = (JobColumn) {"segment", TEXTOID};
+	cols[4] = (JobColumn) {"state", job_extension_type("ope_state")};
+	job_check_table(results, "results", cols, 5);
+	if (!PG_ARGISNULL(3))
+		(void) job_check_names(PG_GETARG_ARRAYTYPE_P(3), "target policies", &n);
+	ope_check_confidence(confidence);
+
+	argtypes[0] = DATEOID;
+	argtypes[1] = DATEOID;
+	argtypes[2] = TEXTOID;
+	argtypes[3] = TEXTARRAYOID;
+	argtypes[4] = BOOLOID;
+	args[0] = DateADTGetDatum(from_day);
+	args[1] = DateADTGetDatum(to_day);
+	args[2] = PG_GETARG_DATUM(4);
+	args[3] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
+	nulls[3] = PG_ARGISNULL(3) ? 'n' : ' ';
+	args[4] = BoolGetDatum(by_day);
+	job_execute(psprintf("SELECT s.day, s.policy, s.segment, s.state FROM %s s "
+						 "WHERE s.day OPERATOR(pg_catalog.>=) $1 AND s.day OPERATOR(pg_catalog.<=) $2 "
+						 "AND s.segment_by OPERATOR(pg_catalog.=) $3 "
+						 "AND ($4 IS NULL OR s.policy OPERATOR(pg_catalog.=) ANY ($4)) "
+						 "ORDER BY CASE WHEN $5 THEN s.day END, s.policy, s.segment, s.day",
+						 job_relname(results)),
+				5, argtypes, args, nulls, true, 0);
+
+	for (r = 0; r < SPI_processed; r++)
+	{
+		bool		isnull;
+		DateADT		day = DatumGetDateADT(job_get((int) r, 1, &isnull));
+		char	   *policy = TextDatumGetCString(job_get((int) r, 2, &isnull));
+		char	   *segment = TextDatumGetCString(job_get((int) r, 3, &isnull));
+		Datum		state = job_get((int) r, 4, &isnull);
+		OpeState	s;
+		AbError		err;
+
+		CHECK_FOR_INTERRUPTS();
+		if (isnull)
+			continue;			/* a results table may allow NULL states: nothing to merge */
+		ope_state_from_datum(state, &s);
+		if (cur == NULL || !same_group(cur, by_day, day, policy, segment))
+		{
+			cur = palloc0(sizeof(StateGroup));
+			cur->started = true;
+			cur->has_day = by_day;
+			cur->day = day;
+			cur->policy = policy;
+			cur->segment = segment;
+			cur->state = s;
+			cur->days = 1;
+			cur->last_day = day;
+			groups = lappend(groups, cur);
+			continue;
+		}
+		if (ope_state_is_dr(&cur->state) != ope_state_is_dr(&s))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("target policy \"%s\" (segment \"%s\") has states with and without a reward model between %s and %s",
+							policy, segment, job_date_text(PG_GETARG_DATUM(1)),
+							job_date_text(PG_GETARG_DATUM(2))),
+					 errhint("Its reward model was added or removed in that range: re-run ope_rollup_day for those days, or report the two periods apart.")));
+		if (!ope_state_merge(&cur->state, &s, &err))
+			ab_raise(&err);
+		if (day != cur->last_day)
+		{
+			cur->days++;
+			cur->last_day = day;
+		}
+	}
+	foreach(lc, groups)
+		emit_group(rsinfo, (StateGroup *) lfirst(lc), confidence);
+	SPI_finish();
+	return (Datum) 0;
+}
