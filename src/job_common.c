@@ -6,8 +6,12 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/transam.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
+#include "storage/lmgr.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -63,10 +67,22 @@ job_relname(Oid rel)
 	return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(rel)));
 }
 
+/*
+ * The column types checked here are what the C code later trusts the rows
+ * to have: the relation is locked first (ACCESS SHARE, until the end of the
+ * transaction), so that no ALTER TABLE can change them in between.
+ */
 Oid
 job_column_type(Oid rel, const char *name)
 {
-	AttrNumber	att = get_attnum(rel, name);
+	AttrNumber	att;
+
+	LockRelationOid(rel, AccessShareLock);
+	if (!SearchSysCacheExists1(RELOID, ObjectIdGetDatum(rel)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", rel)));
+	att = get_attnum(rel, name);
 
 	if (att <= 0)
 		return InvalidOid;
@@ -153,7 +169,8 @@ kind_cast(JobKind kind, Oid typ)
 				? "::pg_catalog.float8" : NULL;
 		case JOB_SEGMENT:
 		case JOB_SCOPE:
-			return "::pg_catalog.text";
+			/* a built-in type's cast to text; another type is printed in C (job_text_of) */
+			return typ < FirstNormalObjectId ? "::pg_catalog.text" : "";
 	}
 	return NULL;
 }
@@ -252,4 +269,39 @@ char *
 job_date_text(Datum d)
 {
 	return DatumGetCString(DirectFunctionCall1(date_out, d));
+}
+
+DateADT
+job_next_day(DateADT d)
+{
+	if (DATE_NOT_FINITE(d))
+		return d;
+	if (!IS_VALID_DATE(d + 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("date out of range")));
+	return d + 1;
+}
+
+Oid
+job_text_output(Oid rel, Name col)
+{
+	Oid			typ = job_column_type(rel, NameStr(*col)),
+				out;
+	bool		varlena;
+
+	if (typ < FirstNormalObjectId)
+		return InvalidOid;
+	getTypeOutputInfo(typ, &out, &varlena);
+	return out;
+}
+
+char *
+job_text_of(Datum d, bool isnull, Oid output)
+{
+	if (isnull)
+		return "";
+	if (OidIsValid(output))
+		return OidOutputFunctionCall(output, d);
+	return TextDatumGetCString(d);
 }

@@ -19,6 +19,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
+#include "utils/date.h"
 
 /* The OID of the extension's type typname (ope_state, banditmodel). */
 Oid			job_extension_type(const char *typname);
@@ -73,5 +74,19 @@ Datum		job_get(int row, int col, bool *isnull);
 
 /* date_out of d, for messages. */
 char	   *job_date_text(Datum d);
+
+/* d + 1 as date's + does: infinite days stay, a day past the range is an ERROR. */
+DateADT		job_next_day(DateADT d);
+
+/*
+ * Segment and scope columns: a built-in type is read with its cast to text
+ * in SQL; any other type (an enum, composite or range someone created, who
+ * could also create a cast from it to text) is read as it is and printed by
+ * its output function, which only a superuser can write.  job_text_output
+ * gives that output function, or InvalidOid for a built-in type;
+ * job_text_of the column's text ('' for NULL).
+ */
+Oid			job_text_output(Oid rel, Name col);
+char	   *job_text_of(Datum d, bool isnull, Oid output);
 
 #endif

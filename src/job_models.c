@@ -139,6 +139,7 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 				written = 0,
 				i;
 	bool		isnull;
+	Oid			scope_output;
 
 	for (i = 0; i < 5; i++)
 		if (PG_ARGISNULL(i))
@@ -167,13 +168,13 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 	args[0] = PG_GETARG_DATUM(2);
 	job_execute(psprintf("SELECT COALESCE(pg_catalog.max(m.version), 0) OPERATOR(pg_catalog.+) 1 "
 						 "FROM %s m WHERE m.name OPERATOR(pg_catalog.=) $1", models_name),
-				1, argtypes, args, NULL, true, 0);
+				1, argtypes, args, NULL, false, 0);
 	next_version = DatumGetInt32(job_get(0, 1, &isnull));
 
 	rows_sql = psprintf("SELECT %s, %s, %s, %s FROM %s l "
 						"WHERE %s OPERATOR(pg_catalog.>=) $1 AND %s OPERATOR(pg_catalog.<) $2",
 						PG_ARGISNULL(5) ? "''::pg_catalog.text"
-						: psprintf("COALESCE(%s, '')", job_column_expr(log, PG_GETARG_NAME(5), JOB_SCOPE)),
+						: job_column_expr(log, PG_GETARG_NAME(5), JOB_SCOPE),
 						job_column_expr(log, PG_ARGISNULL(7) ? NULL : PG_GETARG_NAME(7), JOB_ACTION),
 						job_column_expr(log, PG_ARGISNULL(8) ? NULL : PG_GETARG_NAME(8), JOB_CONTEXT),
 						job_column_expr(log, PG_ARGISNULL(9) ? NULL : PG_GETARG_NAME(9), JOB_REWARD),
@@ -181,8 +182,9 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 	argtypes[0] = DATEOID;
 	argtypes[1] = DATEOID;
 	args[0] = DateADTGetDatum(from_day);
-	args[1] = DateADTGetDatum(to_day + 1);
-	portal = SPI_cursor_open_with_args(NULL, rows_sql, 2, argtypes, args, NULL, true, 0);
+	args[1] = DateADTGetDatum(job_next_day(to_day));
+	scope_output = PG_ARGISNULL(5) ? InvalidOid : job_text_output(log, PG_GETARG_NAME(5));
+	portal = SPI_cursor_open_with_args(NULL, rows_sql, 2, argtypes, args, NULL, false, 0);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "bandit_refresh_models rows",
 								   ALLOCSET_DEFAULT_SIZES);
 	for (;;)
@@ -203,12 +205,16 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 			Datum		rw = job_get((int) r, 4, &null_r);
 			MemoryContext spicxt;
 			ScopeFit   *sf;
+			char	   *name;
 			const double *xv;
 			int			len;
 
 			CHECK_FOR_INTERRUPTS();
-			sf = scope_fit(&table, TextDatumGetCString(scope));
 			spicxt = MemoryContextSwitchTo(rowcxt);
+			name = job_text_of(scope, isnull, scope_output);
+			MemoryContextSwitchTo(spicxt);
+			sf = scope_fit(&table, name);	/* copies the name */
+			MemoryContextSwitchTo(rowcxt);
 			if (!null_a && !null_x && !null_r)
 			{
 				xv = float8_array_values(DatumGetArrayTypeP(x), "context",
@@ -225,6 +231,7 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
+	MemoryContextDelete(rowcxt);
 
 	/* the new version, scope by scope in order; the scopes without a model named */
 	fits = palloc(sizeof(ScopeFit *) * Max(table.count, 1));
@@ -271,6 +278,9 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 		if (rc != SPI_OK_INSERT)
 			elog(ERROR, "inserting a model failed: %s", SPI_result_code_string(rc));
 		written++;
+		/* models can be large: keep one at a time */
+		pfree(DatumGetPointer(args[6]));
+		pfree(fits[i]->fit->model);
 	}
 	if (nskipped > 0)
 	{
@@ -355,7 +365,7 @@ bandit_rollback_models(PG_FUNCTION_ARGS)
 	args[0] = PG_GETARG_DATUM(1);
 	job_execute(psprintf("SELECT pg_catalog.max(m.version), pg_catalog.count(DISTINCT m.version) "
 						 "FROM %s m WHERE m.name OPERATOR(pg_catalog.=) $1 AND NOT m.retired", rel),
-				1, argtypes, args, NULL, true, 0);
+				1, argtypes, args, NULL, false, 0);
 	live = DatumGetInt64(job_get(0, 2, &isnull));
 	if (live < 2)
 		ereport(ERROR,
@@ -369,7 +379,7 @@ bandit_rollback_models(PG_FUNCTION_ARGS)
 						 "AND NOT EXISTS (SELECT FROM %s e WHERE e.name OPERATOR(pg_catalog.=) $1 "
 						 "AND e.scope OPERATOR(pg_catalog.=) m.scope "
 						 "AND e.version OPERATOR(pg_catalog.<) $2 AND NOT e.retired)", rel, rel),
-				2, argtypes, args, NULL, true, 0);
+				2, argtypes, args, NULL, false, 0);
 	orphans = job_get(0, 1, &isnull);
 	if (!isnull)
 		ereport(ERROR,

@@ -150,7 +150,7 @@ load_target(Target *t, const char *name, Oid targets, bool has_reward_model, boo
 	AbError		err;
 	text	   *ptext;
 
-	job_execute(sql, 1, &argtype, &arg, NULL, true, 0);
+	job_execute(sql, 1, &argtype, &arg, NULL, false, 0);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_OBJECT),
@@ -218,33 +218,41 @@ typedef struct LogRow
 	unsigned	present;		/* reward and propensity */
 } LogRow;
 
+/*
+ * Row i of the current fetch.  The context and candidates are checked only
+ * when the row will be scored (action, context and candidates all given):
+ * a row with a NULL among them is skipped as the scoring functions skip it.
+ */
 static void
-read_row(int i, LogRow *lr)
+read_row(int i, LogRow *lr, Oid seg_output)
 {
 	bool		isnull;
-	Datum		d;
+	Datum		d,
+				x,
+				c;
 
 	memset(lr, 0, sizeof(*lr));
 	d = job_get(i, 1, &isnull);
-	lr->segment = isnull ? "" : TextDatumGetCString(d);
+	lr->segment = job_text_of(d, isnull, seg_output);
 	d = job_get(i, 2, &isnull);
 	lr->has_action = !isnull;
 	if (!isnull)
 		lr->action = DatumGetInt64(d);
-	d = job_get(i, 3, &isnull);
+	x = job_get(i, 3, &isnull);
 	lr->has_context = !isnull;
-	if (!isnull)
-		lr->x = float8_array_values(DatumGetArrayTypeP(d), "context", PG_INT32_MAX, &lr->xlen);
-	d = job_get(i, 4, &isnull);
+	c = job_get(i, 4, &isnull);
 	lr->has_candidates = !isnull;
-	if (!isnull)
+	if (lr->has_action && lr->has_context && lr->has_candidates)
 	{
-		lr->cands = int8_array_values(DatumGetArrayTypeP(d), "candidates", BM_MAX_ARMS, true, &lr->k);
+		lr->x = float8_array_values(DatumGetArrayTypeP(x), "context", PG_INT32_MAX, &lr->xlen);
+		lr->cands = int8_array_values(DatumGetArrayTypeP(c), "candidates", BM_MAX_ARMS, true, &lr->k);
 		if (lr->k == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("candidates must not be empty")));
 	}
+	else
+		lr->has_action = false;	/* not scored */
 	d = job_get(i, 5, &isnull);
 	if (!isnull)
 	{
@@ -267,12 +275,12 @@ add_scored_row(const Target *t, const LogRow *lr, OpeState *s)
 	unsigned	present = lr->present;
 	AbError		err;
 
-	if (lr->has_context)
+	if (lr->has_action)
 	{
 		if (!bm_check_context(t->model, lr->x, lr->xlen, &err))
 			ab_raise(&err);
 	}
-	if (lr->has_action && lr->has_context && lr->has_candidates)
+	if (lr->has_action)
 	{
 		double	   *scores = palloc(sizeof(double) * lr->k);
 		double	   *probs = palloc(sizeof(double) * lr->k);
@@ -330,6 +338,7 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	int			nnames,
 				i,
 				written = 0;
+	Oid			seg_output = InvalidOid;
 	char	   *seg_by,
 			   *day_ref,
 			   *seg_ref,
@@ -390,7 +399,7 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 		Datum		all;
 
 		job_execute(psprintf("SELECT pg_catalog.array_agg(t.name ORDER BY t.name) FROM %s t",
-							 job_relname(targets)), 0, NULL, NULL, NULL, true, 0);
+							 job_relname(targets)), 0, NULL, NULL, NULL, false, 0);
 		all = job_get(0, 1, &isnull);
 		if (isnull)
 			ereport(ERROR,
@@ -405,7 +414,9 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	/* the day's rows of the log, as the inputs of the estimators */
 	day_ref = job_column_expr(log, PG_ARGISNULL(6) ? NULL : PG_GETARG_NAME(6), JOB_DAY);
 	seg_ref = PG_ARGISNULL(5) ? "''::pg_catalog.text"
-		: psprintf("COALESCE(%s, '')", job_column_expr(log, PG_GETARG_NAME(5), JOB_SEGMENT));
+		: job_column_expr(log, PG_GETARG_NAME(5), JOB_SEGMENT);
+	if (!PG_ARGISNULL(5))
+		seg_output = job_text_output(log, PG_GETARG_NAME(5));
 	rows_sql = psprintf("SELECT %s, %s, %s, %s, %s, %s FROM %s l "
 						"WHERE %s OPERATOR(pg_catalog.>=) $1 AND %s OPERATOR(pg_catalog.<) $2",
 						seg_ref,
@@ -446,8 +457,8 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	argtypes[0] = DATEOID;
 	argtypes[1] = DATEOID;
 	args[0] = DateADTGetDatum(day);
-	args[1] = DateADTGetDatum(day + 1);
-	portal = SPI_cursor_open_with_args(NULL, rows_sql, 2, argtypes, args, NULL, true, 0);
+	args[1] = DateADTGetDatum(job_next_day(day));
+	portal = SPI_cursor_open_with_args(NULL, rows_sql, 2, argtypes, args, NULL, false, 0);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ope_rollup_day rows",
 								   ALLOCSET_DEFAULT_SIZES);
 	for (;;)
@@ -465,7 +476,7 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 
 			CHECK_FOR_INTERRUPTS();
 			spicxt = MemoryContextSwitchTo(rowcxt);
-			read_row((int) r, &lr);
+			read_row((int) r, &lr, seg_output);
 			MemoryContextSwitchTo(spicxt);
 			seg = segment_for(&groups, lr.segment, tgts, nnames);
 			old = MemoryContextSwitchTo(rowcxt);

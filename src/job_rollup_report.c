@@ -30,18 +30,34 @@ typedef struct StateGroup
 	bool		started;
 	bool		has_day;
 	DateADT		day;
-	char	   *policy;
-	char	   *segment;
+	char	   *policy;			/* NULL for a NULL policy (a table may allow it) */
+	char	   *segment;		/* NULL for a NULL segment */
 	DateADT		last_day;
 	int			days;
 	OpeState	state;
 } StateGroup;
 
+/* Text equal as GROUP BY compares it: NULL with NULL. */
+static bool
+same_text(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
 static bool
 same_group(const StateGroup *g, bool by_day, DateADT day, const char *policy, const char *segment)
 {
 	return g->started && (!by_day || g->day == day) &&
-		strcmp(g->policy, policy) == 0 && strcmp(g->segment, segment) == 0;
+		same_text(g->policy, policy) && same_text(g->segment, segment);
+}
+
+static char *
+text_or_null(int row, int col)
+{
+	bool		isnull;
+	Datum		d = job_get(row, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
 }
 
 /* The rows of a finished group: one per estimator, with its diagnostics. */
@@ -61,9 +77,10 @@ emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
 
 		values[0] = DateADTGetDatum(g->day);
 		nulls[0] = !g->has_day;
-		values[1] = CStringGetTextDatum(g->policy);
-		values[2] = CStringGetTextDatum(g->segment);
-		nulls[1] = nulls[2] = false;
+		nulls[1] = g->policy == NULL;
+		nulls[2] = g->segment == NULL;
+		values[1] = g->policy ? CStringGetTextDatum(g->policy) : (Datum) 0;
+		values[2] = g->segment ? CStringGetTextDatum(g->segment) : (Datum) 0;
 		for (j = 0; j < REPORT_NATTS; j++)
 		{
 			values[3 + j] = rows->values[i][j];
@@ -157,8 +174,8 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 	{
 		bool		isnull;
 		DateADT		day = DatumGetDateADT(job_get((int) r, 1, &isnull));
-		char	   *policy = TextDatumGetCString(job_get((int) r, 2, &isnull));
-		char	   *segment = TextDatumGetCString(job_get((int) r, 3, &isnull));
+		char	   *policy = text_or_null((int) r, 2);
+		char	   *segment = text_or_null((int) r, 3);
 		Datum		state = job_get((int) r, 4, &isnull);
 		OpeState	s;
 		AbError		err;
@@ -185,7 +202,7 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("target policy \"%s\" (segment \"%s\") has states with and without a reward model between %s and %s",
-							policy, segment, job_date_text(PG_GETARG_DATUM(1)),
+							policy ? policy : "(null)", segment ? segment : "(null)", job_date_text(PG_GETARG_DATUM(1)),
 							job_date_text(PG_GETARG_DATUM(2))),
 					 errhint("Its reward model was added or removed in that range: re-run ope_rollup_day for those days, or report the two periods apart.")));
 		if (!ope_state_merge(&cur->state, &s, &err))
@@ -197,7 +214,10 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 		}
 	}
 	foreach(lc, groups)
+	{
+		CHECK_FOR_INTERRUPTS();
 		emit_group(rsinfo, (StateGroup *) lfirst(lc), confidence);
+	}
 	SPI_finish();
 	return (Datum) 0;
 }
