@@ -283,6 +283,28 @@ job_next_day(DateADT d)
 	return d + 1;
 }
 
+void
+job_check_days(DateADT from, DateADT to)
+{
+	if (from > to)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("from_day %s is after to_day %s",
+						job_date_text(DateADTGetDatum(from)),
+						job_date_text(DateADTGetDatum(to)))));
+}
+
+Portal
+job_open_days(const char *rows_sql, DateADT from, DateADT to)
+{
+	Oid			argtypes[2] = {DATEOID, DATEOID};
+	Datum		args[2];
+
+	args[0] = DateADTGetDatum(from);
+	args[1] = DateADTGetDatum(job_next_day(to));
+	return SPI_cursor_open_with_args(NULL, rows_sql, 2, argtypes, args, NULL, false, 0);
+}
+
 Oid
 job_text_output(Oid rel, Name col)
 {

@@ -78,6 +78,15 @@ char	   *job_date_text(Datum d);
 /* d + 1 as date's + does: infinite days stay, a day past the range is an ERROR. */
 DateADT		job_next_day(DateADT d);
 
+/* ERROR unless from <= to. */
+void		job_check_days(DateADT from, DateADT to);
+
+/*
+ * A read-write cursor over rows_sql, whose $1 and $2 are the dates from and
+ * the day after to (the log's rows of [from, to]).
+ */
+Portal		job_open_days(const char *rows_sql, DateADT from, DateADT to);
+
 /*
  * Segment and scope columns: a built-in type is read with its cast to text
  * in SQL; any other type (an enum, composite or range someone created, who

@@ -150,11 +150,7 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 	models = PG_GETARG_OID(1);
 	from_day = PG_GETARG_DATEADT(3);
 	to_day = PG_GETARG_DATEADT(4);
-	if (from_day > to_day)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("from_day %s is after to_day %s",
-						job_date_text(PG_GETARG_DATUM(3)), job_date_text(PG_GETARG_DATUM(4)))));
+	job_check_days(from_day, to_day);
 
 	SPI_connect();
 	check_models_table(models, true);
@@ -179,12 +175,8 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 						job_column_expr(log, PG_ARGISNULL(8) ? NULL : PG_GETARG_NAME(8), JOB_CONTEXT),
 						job_column_expr(log, PG_ARGISNULL(9) ? NULL : PG_GETARG_NAME(9), JOB_REWARD),
 						job_relname(log), day_ref, day_ref);
-	argtypes[0] = DATEOID;
-	argtypes[1] = DATEOID;
-	args[0] = DateADTGetDatum(from_day);
-	args[1] = DateADTGetDatum(job_next_day(to_day));
 	scope_output = PG_ARGISNULL(5) ? InvalidOid : job_text_output(log, PG_GETARG_NAME(5));
-	portal = SPI_cursor_open_with_args(NULL, rows_sql, 2, argtypes, args, NULL, false, 0);
+	portal = job_open_days(rows_sql, from_day, to_day);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "bandit_refresh_models rows",
 								   ALLOCSET_DEFAULT_SIZES);
 	for (;;)

@@ -454,11 +454,7 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	groups.nbuckets = 64;
 	groups.buckets = palloc0(sizeof(Segment *) * groups.nbuckets);
 	groups.all = NIL;
-	argtypes[0] = DATEOID;
-	argtypes[1] = DATEOID;
-	args[0] = DateADTGetDatum(day);
-	args[1] = DateADTGetDatum(job_next_day(day));
-	portal = SPI_cursor_open_with_args(NULL, rows_sql, 2, argtypes, args, NULL, false, 0);
+	portal = job_open_days(rows_sql, day, day);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ope_rollup_day rows",
 								   ALLOCSET_DEFAULT_SIZES);
 	for (;;)

@@ -133,11 +133,7 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 	to_day = PG_GETARG_DATEADT(2);
 	confidence = PG_GETARG_FLOAT8(5);
 	by_day = PG_GETARG_BOOL(6);
-	if (from_day > to_day)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("from_day %s is after to_day %s",
-						job_date_text(PG_GETARG_DATUM(1)), job_date_text(PG_GETARG_DATUM(2)))));
+	job_check_days(from_day, to_day);
 	InitMaterializedSRF(fcinfo, 0);
 
 	SPI_connect();
