@@ -391,6 +391,27 @@ json_next_is_null(JsonReader *r)
 }
 
 bool
+json_read_bool(JsonReader *r, bool *out)
+{
+	if (r->failed)
+		return false;
+	skip_ws(r);
+	if (r->end - r->p >= 4 && memcmp(r->p, "true", 4) == 0)
+	{
+		r->p += 4;
+		*out = true;
+		return true;
+	}
+	if (r->end - r->p >= 5 && memcmp(r->p, "false", 5) == 0)
+	{
+		r->p += 5;
+		*out = false;
+		return true;
+	}
+	return json_fail(r, "expected true or false");
+}
+
+bool
 json_finish(JsonReader *r)
 {
 	if (r->failed)

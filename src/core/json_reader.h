@@ -57,6 +57,7 @@ bool		json_array_next(JsonReader *r, JsonIter *it, bool *done);
 bool		json_read_double(JsonReader *r, double *out);
 bool		json_read_int64(JsonReader *r, int64_t *out);
 bool		json_read_string(JsonReader *r, char *buf, size_t bufsz);
+bool		json_read_bool(JsonReader *r, bool *out);
 
 /* The next non-blank character, or '\0' at the end; consumes nothing. */
 char		json_peek(JsonReader *r);

@@ -40,15 +40,114 @@ put_int64(TextOut *o, const char *key, int64_t v)
 	o->len += (size_t) sprintf(o->buf + o->len, ",\"%s\":%lld", key, (long long) v);
 }
 
+/* Per sum: the name, quotes and colon, two doubles and a pair's brackets. */
+#define SUM_TEXT_MAX (16 + 2 * FLOAT_TEXT_LEN + 4)
+
+size_t
+ope_state_text_max(const OpeState *s)
+{
+	return 512 + OPE_NSUMS * SUM_TEXT_MAX + 6 * FLOAT_TEXT_LEN +
+		(size_t) s->nlambdas * (64 + FLOAT_TEXT_LEN + OPE_LNSUMS * SUM_TEXT_MAX);
+}
+
+/* A sum as a number, or [hi, lo] when its compensation term is not +0. */
+static void
+put_sum(TextOut *o, const char *name, const CompSum *c, bool *first)
+{
+	/* omitted only when both halves are +0, so -0 survives the round trip */
+	if (c->hi == 0.0 && c->lo == 0.0 && !signbit(c->hi) && !signbit(c->lo))
+		return;
+	if (!*first)
+		put_str(o, ",");
+	*first = false;
+	put_str(o, "\"");
+	put_str(o, name);
+	put_str(o, "\":");
+	if (c->lo == 0.0 && !signbit(c->lo))
+		put_double(o, c->hi);
+	else
+	{
+		put_str(o, "[");
+		put_double(o, c->hi);
+		put_str(o, ",");
+		put_double(o, c->lo);
+		put_str(o, "]");
+	}
+}
+
+static void
+put_range(TextOut *o, const char *name, double lo, double hi, bool used, bool *first)
+{
+	if (!used)
+		return;
+	if (!*first)
+		put_str(o, ",");
+	*first = false;
+	put_str(o, "\"");
+	put_str(o, name);
+	put_str(o, "\":[");
+	put_double(o, lo);
+	put_str(o, ",");
+	put_double(o, hi);
+	put_str(o, "]");
+}
+
+static void
+put_tracking(TextOut *o, const OpeState *s)
+{
+	bool		first = true,
+				dr = ope_state_is_dr(s);
+
+	if (!ope_state_is_tracked(s))
+	{
+		put_str(o, ",\"tracked\":false");
+		return;
+	}
+	put_str(o, ",\"tracked\":true,\"binary_reward\":");
+	put_str(o, (s->flags & OPE_FLAG_NONBINARY) ? "false" : "true");
+	put_str(o, ",\"deterministic_target\":");
+	put_str(o, (s->flags & OPE_FLAG_FRACTIONAL) ? "false" : "true");
+	put_str(o, ",\"ranges\":{");
+	put_range(o, "r", s->r_min, s->r_max, s->n_matched > 0, &first);
+	put_range(o, "v", s->v_min, s->v_max, dr && s->n > 0, &first);
+	put_range(o, "e", s->e_min, s->e_max, dr && s->n_matched > 0, &first);
+	put_str(o, "}");
+}
+
+static void
+put_lambdas(TextOut *o, const OpeState *s)
+{
+	int			j,
+				k;
+
+	if (s->nlambdas == 0)
+		return;
+	put_str(o, ",\"lambdas\":[");
+	for (j = 0; j < s->nlambdas; j++)
+	{
+		bool		first = true;
+
+		put_str(o, j == 0 ? "{\"lambda\":" : ",{\"lambda\":");
+		put_double(o, ope_lambdas(s)[j]);
+		put_int64(o, "n_over", ope_lambda_n_over(s)[j]);
+		put_str(o, ",\"sums\":{");
+		for (k = 0; k < OPE_LNSUMS; k++)
+			put_sum(o, ope_lambda_sum_names[k], ope_lambda_sums(s, k) + j, &first);
+		put_str(o, "}}");
+	}
+	put_str(o, "]");
+}
+
 size_t
 ope_state_to_text(const OpeState *s, char *buf)
 {
 	TextOut		o = {buf, 0};
 	int			i;
-	bool		first = true;
+	bool		first = true,
+				v1 = ope_state_writes_v1(s);
 
 	o.len = (size_t) sprintf(buf, "{\"version\":%d,\"kind\":\"%s\"",
-							 (int) s->version, ope_state_is_dr(s) ? "dr" : "basic");
+							 v1 ? 1 : OPE_STATE_VERSION, ope_state_is_dr(s) ? "dr" : "basic");
 	put_int64(&o, "n", s->n);
 	put_int64(&o, "n_skipped", s->n_skipped);
 	put_int64(&o, "n_matched", s->n_matched);
@@ -63,30 +162,14 @@ ope_state_to_text(const OpeState *s, char *buf)
 	}
 	put_str(&o, ",\"sums\":{");
 	for (i = 0; i < OPE_NSUMS; i++)
+		put_sum(&o, ope_sum_names[i], &s->sums[i], &first);
+	put_str(&o, "}");
+	if (!v1)
 	{
-		const CompSum *c = &s->sums[i];
-
-		/* omitted only when both halves are +0, so -0 survives the round trip */
-		if (c->hi == 0.0 && c->lo == 0.0 && !signbit(c->hi) && !signbit(c->lo))
-			continue;
-		if (!first)
-			put_str(&o, ",");
-		first = false;
-		put_str(&o, "\"");
-		put_str(&o, ope_sum_names[i]);
-		put_str(&o, "\":");
-		if (c->lo == 0.0 && !signbit(c->lo))
-			put_double(&o, c->hi);
-		else
-		{
-			put_str(&o, "[");
-			put_double(&o, c->hi);
-			put_str(&o, ",");
-			put_double(&o, c->lo);
-			put_str(&o, "]");
-		}
+		put_tracking(&o, s);
+		put_lambdas(&o, s);
 	}
-	put_str(&o, "}}");
+	put_str(&o, "}");
 	buf[o.len] = '\0';
 	return o.len;
 }
@@ -96,12 +179,18 @@ ope_state_to_text(const OpeState *s, char *buf)
 enum
 {
 	KEY_VERSION, KEY_KIND, KEY_N, KEY_N_SKIPPED, KEY_N_MATCHED,
-	KEY_MAX_WEIGHT, KEY_MIN_PROPENSITY, KEY_SUMS, NKEYS
+	KEY_MAX_WEIGHT, KEY_MIN_PROPENSITY, KEY_SUMS,
+	/* version 2 */
+	KEY_TRACKED, KEY_BINARY_REWARD, KEY_DETERMINISTIC, KEY_RANGES, KEY_LAMBDAS,
+	NKEYS
 };
+
+#define NKEYS_V1 (KEY_SUMS + 1)
 
 static const char *const top_keys[NKEYS] = {
 	"version", "kind", "n", "n_skipped", "n_matched",
-	"max_weight", "min_propensity", "sums"
+	"max_weight", "min_propensity", "sums",
+	"tracked", "binary_reward", "deterministic_target", "ranges", "lambdas"
 };
 
 static int
@@ -128,35 +217,43 @@ read_optional_double(JsonReader *r, double *out, bool *is_null)
 	return json_read_double(r, out);
 }
 
+/* A pair [a, b] of doubles. */
+static bool
+read_pair(JsonReader *r, double *a, double *b, const char *what)
+{
+	JsonIter	it;
+	bool		done;
+
+	if (!json_array_begin(r, &it) ||
+		!json_array_next(r, &it, &done) || done ||
+		!json_read_double(r, a) ||
+		!json_array_next(r, &it, &done) || done ||
+		!json_read_double(r, b) ||
+		!json_array_next(r, &it, &done))
+		return json_fail(r, "%s must be a pair of numbers", what);
+	if (!done)
+		return json_fail(r, "%s must be a pair of numbers", what);
+	return true;
+}
+
 /* A sum: a number, or [hi, lo]. */
 static bool
 read_sum(JsonReader *r, CompSum *c)
 {
-	JsonIter	it;
-	bool		done;
-
 	c->lo = 0.0;
 	if (json_peek(r) != '[')
 		return json_read_double(r, &c->hi);
-	if (!json_array_begin(r, &it) ||
-		!json_array_next(r, &it, &done) || done ||
-		!json_read_double(r, &c->hi) ||
-		!json_array_next(r, &it, &done) || done ||
-		!json_read_double(r, &c->lo) ||
-		!json_array_next(r, &it, &done))
-		return json_fail(r, "a sum must be a number or a pair [hi, lo]");
-	if (!done)
-		return json_fail(r, "a sum must be a number or a pair [hi, lo]");
-	return true;
+	return read_pair(r, &c->hi, &c->lo, "a sum");
 }
 
+/* {"name": sum, ...} into sums[i * stride] for the names given. */
 static bool
-read_sums(JsonReader *r, OpeState *s)
+read_named_sums(JsonReader *r, const char *const *names, int nnames, CompSum *sums, int stride)
 {
 	JsonIter	it;
 	char		key[32];
 	bool		done;
-	bool		seen[OPE_NSUMS] = {false};
+	bool		seen[(int) OPE_NSUMS > (int) OPE_LNSUMS ? (int) OPE_NSUMS : (int) OPE_LNSUMS] = {false};
 
 	if (!json_object_begin(r, &it))
 		return false;
@@ -168,19 +265,143 @@ read_sums(JsonReader *r, OpeState *s)
 			return false;
 		if (done)
 			return true;
-		k = find_key(key, ope_sum_names, OPE_NSUMS);
+		k = find_key(key, names, nnames);
 		if (k < 0)
 			return json_fail(r, "unknown sum \"%s\"", key);
 		if (seen[k])
 			return json_fail(r, "duplicate sum \"%s\"", key);
 		seen[k] = true;
-		if (!read_sum(r, &s->sums[k]))
+		if (!read_sum(r, &sums[(size_t) k * stride]))
 			return false;
 	}
 }
 
 static bool
-read_member(JsonReader *r, int k, OpeState *s, bool *null_extreme)
+read_ranges(JsonReader *r, OpeState *s, bool seen[3])
+{
+	static const char *const names[3] = {"r", "v", "e"};
+	double	   *dst[3][2] = {{&s->r_min, &s->r_max}, {&s->v_min, &s->v_max}, {&s->e_min, &s->e_max}};
+	JsonIter	it;
+	char		key[8];
+	bool		done;
+
+	if (!json_object_begin(r, &it))
+		return false;
+	for (;;)
+	{
+		int			k;
+
+		if (!json_object_next(r, &it, key, sizeof(key), &done))
+			return false;
+		if (done)
+			return true;
+		k = find_key(key, names, 3);
+		if (k < 0)
+			return json_fail(r, "unknown range \"%s\"", key);
+		if (seen[k])
+			return json_fail(r, "duplicate range \"%s\"", key);
+		seen[k] = true;
+		if (!read_pair(r, dst[k][0], dst[k][1], "a range"))
+			return false;
+	}
+}
+
+/* One lambda of the text form, before the section is laid out. */
+typedef struct LambdaEntry
+{
+	double		lambda;
+	int64_t		n_over;
+	CompSum		sums[OPE_LNSUMS];
+} LambdaEntry;
+
+/* One {"lambda":x,"n_over":N,"sums":{...}}. */
+static bool
+read_lambda_entry(JsonReader *r, LambdaEntry *e)
+{
+	static const char *const keys[3] = {"lambda", "n_over", "sums"};
+	JsonIter	it;
+	char		key[16];
+	bool		done;
+	bool		seen[3] = {false};
+
+	if (!json_object_begin(r, &it))
+		return false;
+	for (;;)
+	{
+		int			k;
+
+		if (!json_object_next(r, &it, key, sizeof(key), &done))
+			return false;
+		if (done)
+			break;
+		k = find_key(key, keys, 3);
+		if (k < 0)
+			return json_fail(r, "unknown key \"%s\" in a lambda", key);
+		if (seen[k])
+			return json_fail(r, "duplicate key \"%s\" in a lambda", key);
+		seen[k] = true;
+		if (k == 0 && !json_read_double(r, &e->lambda))
+			return false;
+		if (k == 1 && !json_read_int64(r, &e->n_over))
+			return false;
+		if (k == 2 && !read_named_sums(r, ope_lambda_sum_names, OPE_LNSUMS, e->sums, 1))
+			return false;
+	}
+	if (!seen[0] || !seen[1] || !seen[2])
+		return json_fail(r, "a lambda needs \"lambda\", \"n_over\" and \"sums\"");
+	return true;
+}
+
+/* The lambdas array, read into a buffer first, then laid out in s's section. */
+static bool
+read_lambdas(JsonReader *r, OpeState *s)
+{
+	LambdaEntry entries[OPE_MAX_LAMBDAS];
+	JsonIter	it;
+	bool		done;
+	int			n,
+				j,
+				k;
+
+	memset(entries, 0, sizeof(entries));
+	if (!json_array_begin(r, &it))
+		return false;
+	for (n = 0;; n++)
+	{
+		if (!json_array_next(r, &it, &done))
+			return false;
+		if (done)
+			break;
+		if (n == OPE_MAX_LAMBDAS)
+			return json_fail(r, "more than %d lambdas", OPE_MAX_LAMBDAS);
+		if (!read_lambda_entry(r, &entries[n]))
+			return false;
+	}
+	if (n == 0)
+		return json_fail(r, "lambdas must not be empty (leave the key out)");
+	s->nlambdas = (uint16_t) n;
+	for (j = 0; j < n; j++)
+	{
+		ope_lambdas(s)[j] = entries[j].lambda;
+		ope_lambda_n_over(s)[j] = entries[j].n_over;
+		for (k = 0; k < OPE_LNSUMS; k++)
+			ope_lambda_sums(s, k)[j] = entries[j].sums[k];
+	}
+	return true;
+}
+
+typedef struct TextSeen
+{
+	bool		key[NKEYS];
+	bool		null_extreme[2];
+	bool		range[3];
+	bool		binary_reward;
+	bool		deterministic;
+	bool		tracked;
+} TextSeen;
+
+static bool
+read_member(JsonReader *r, int k, OpeState *s, TextSeen *seen)
 {
 	int64_t		i64;
 	char		kind[16];
@@ -191,7 +412,7 @@ read_member(JsonReader *r, int k, OpeState *s, bool *null_extreme)
 		case KEY_VERSION:
 			if (!json_read_int64(r, &i64))
 				return false;
-			if (i64 != OPE_STATE_VERSION)
+			if (i64 != 1 && i64 != OPE_STATE_VERSION)
 				return json_fail(r, "unsupported version %lld", (long long) i64);
 			s->version = (uint8_t) i64;
 			return true;
@@ -212,17 +433,57 @@ read_member(JsonReader *r, int k, OpeState *s, bool *null_extreme)
 		case KEY_MAX_WEIGHT:
 			if (!read_optional_double(r, &s->max_weight, &is_null))
 				return false;
-			null_extreme[0] = is_null;
+			seen->null_extreme[0] = is_null;
 			return true;
 		case KEY_MIN_PROPENSITY:
 			if (!read_optional_double(r, &s->min_propensity, &is_null))
 				return false;
-			null_extreme[1] = is_null;
+			seen->null_extreme[1] = is_null;
 			return true;
 		case KEY_SUMS:
-			return read_sums(r, s);
+			return read_named_sums(r, ope_sum_names, OPE_NSUMS, s->sums, 1);
+		case KEY_TRACKED:
+			return json_read_bool(r, &seen->tracked);
+		case KEY_BINARY_REWARD:
+			return json_read_bool(r, &seen->binary_reward);
+		case KEY_DETERMINISTIC:
+			return json_read_bool(r, &seen->deterministic);
+		case KEY_RANGES:
+			return read_ranges(r, s, seen->range);
+		case KEY_LAMBDAS:
+			return read_lambdas(r, s);
 	}
 	return false;
+}
+
+/* The version 2 keys present are consistent; set the flags they give. */
+static bool
+finish_v2(JsonReader *r, OpeState *s, const TextSeen *seen)
+{
+	bool		dr = ope_state_is_dr(s);
+	bool		has_flags = seen->key[KEY_BINARY_REWARD] || seen->key[KEY_DETERMINISTIC] ||
+		seen->key[KEY_RANGES];
+
+	if (!seen->key[KEY_TRACKED])
+		return json_fail(r, "missing key \"tracked\"");
+	if (!seen->tracked)
+	{
+		if (has_flags)
+			return json_fail(r, "an untracked state has no flags or ranges");
+		return true;
+	}
+	if (!seen->key[KEY_BINARY_REWARD] || !seen->key[KEY_DETERMINISTIC] || !seen->key[KEY_RANGES])
+		return json_fail(r, "a tracked state needs \"binary_reward\", \"deterministic_target\" and \"ranges\"");
+	s->flags |= OPE_FLAG_TRACKED;
+	if (!seen->binary_reward)
+		s->flags |= OPE_FLAG_NONBINARY;
+	if (!seen->deterministic)
+		s->flags |= OPE_FLAG_FRACTIONAL;
+	if (seen->range[0] != (s->n_matched > 0) ||
+		seen->range[1] != (dr && s->n > 0) ||
+		seen->range[2] != (dr && s->n_matched > 0))
+		return json_fail(r, "ranges must be given exactly for the inputs that rows contributed");
+	return true;
 }
 
 bool
@@ -232,11 +493,11 @@ ope_state_from_text(const char *text, size_t len, OpeState *s, AbError *err)
 	JsonIter	it;
 	char		key[32];
 	bool		done;
-	bool		seen[NKEYS] = {false};
-	bool		null_extreme[2] = {false, false};
+	TextSeen	seen;
 	int			k;
 
 	memset(s, 0, sizeof(*s));
+	memset(&seen, 0, sizeof(seen));
 	json_reader_init(&r, text, len, "ope_state", err);
 	if (!json_object_begin(&r, &it))
 		return false;
@@ -249,35 +510,74 @@ ope_state_from_text(const char *text, size_t len, OpeState *s, AbError *err)
 		k = find_key(key, top_keys, NKEYS);
 		if (k < 0)
 			return json_fail(&r, "unknown key \"%s\"", key);
-		if (seen[k])
+		if (seen.key[k])
 			return json_fail(&r, "duplicate key \"%s\"", key);
-		seen[k] = true;
-		if (!read_member(&r, k, s, null_extreme))
+		seen.key[k] = true;
+		if (!read_member(&r, k, s, &seen))
 			return false;
 	}
 	if (!json_finish(&r))
 		return false;
-	for (k = 0; k < NKEYS; k++)
-		if (!seen[k])
+	for (k = 0; k < NKEYS_V1; k++)
+		if (!seen.key[k])
 			return json_fail(&r, "missing key \"%s\"", top_keys[k]);
-	if ((null_extreme[0] || null_extreme[1]) != (s->n == 0) ||
-		null_extreme[0] != null_extreme[1])
+	if ((seen.null_extreme[0] || seen.null_extreme[1]) != (s->n == 0) ||
+		seen.null_extreme[0] != seen.null_extreme[1])
 		return json_fail(&r, "max_weight and min_propensity must be null exactly when n is 0");
+	if (s->version == 1)
+	{
+		for (k = NKEYS_V1; k < NKEYS; k++)
+			if (seen.key[k])
+				return json_fail(&r, "key \"%s\" needs version 2", top_keys[k]);
+		return ope_state_upgrade_v1(s, AB_ERR_SYNTAX, err) &&
+			ope_state_validate(s, AB_ERR_SYNTAX, err);
+	}
+	if (!finish_v2(&r, s, &seen))
+		return false;
+	if (ope_state_writes_v1(s))
+		return json_fail(&r, "an untracked state without lambdas is written as version 1");
 	return ope_state_validate(s, AB_ERR_SYNTAX, err);
 }
 
+/* ---- version 1 ---- */
+
+bool
+ope_state_upgrade_v1(OpeState *s, AbErrorKind kind, AbError *err)
+{
+	if (s->version != 1)
+		return ab_fail(err, kind, "unsupported ope_state version %d", (int) s->version);
+	if ((s->flags & ~OPE_FLAG_DR) != 0 || s->nlambdas != 0 || s->reserved != 0)
+		return ab_fail(err, kind, "ope_state has unknown flags or non-zero reserved bits");
+	s->version = OPE_STATE_VERSION;
+	s->r_min = s->r_max = s->v_min = s->v_max = s->e_min = s->e_max = 0.0;
+	/* an empty state has nothing to be unknown about */
+	if (s->n == 0 && s->n_skipped == 0)
+		s->flags |= OPE_FLAG_TRACKED;
+	return true;
+}
+
 /* ---- binary ---- */
+
+size_t
+ope_state_binary_size(const OpeState *s)
+{
+	if (ope_state_writes_v1(s))
+		return OPE_BINARY_V1_SIZE;
+	return OPE_BINARY_V1_SIZE + 6 * 8 + (size_t) s->nlambdas * OPE_LAMBDA_ENTRY_BYTES;
+}
 
 void
 ope_state_to_binary(const OpeState *s, unsigned char *buf)
 {
 	ByteWriter	w = {buf};
-	int			i;
+	bool		v1 = ope_state_writes_v1(s);
+	int			i,
+				j;
 
-	bw_u8(&w, s->version);
+	bw_u8(&w, v1 ? 1 : OPE_STATE_VERSION);
 	bw_u8(&w, s->flags);
-	bw_u16(&w, s->reserved);
-	bw_u32(&w, s->reserved2);
+	bw_u16(&w, s->nlambdas);
+	bw_u32(&w, s->reserved);
 	bw_i64(&w, s->n);
 	bw_i64(&w, s->n_skipped);
 	bw_i64(&w, s->n_matched);
@@ -288,25 +588,53 @@ ope_state_to_binary(const OpeState *s, unsigned char *buf)
 		bw_f64(&w, s->sums[i].hi);
 		bw_f64(&w, s->sums[i].lo);
 	}
+	if (v1)
+		return;
+	bw_f64(&w, s->r_min);
+	bw_f64(&w, s->r_max);
+	bw_f64(&w, s->v_min);
+	bw_f64(&w, s->v_max);
+	bw_f64(&w, s->e_min);
+	bw_f64(&w, s->e_max);
+	for (j = 0; j < s->nlambdas; j++)
+	{
+		bw_f64(&w, ope_lambdas(s)[j]);
+		bw_i64(&w, ope_lambda_n_over(s)[j]);
+	}
+	for (i = 0; i < OPE_LNSUMS; i++)
+		for (j = 0; j < s->nlambdas; j++)
+		{
+			bw_f64(&w, ope_lambda_sums(s, i)[j].hi);
+			bw_f64(&w, ope_lambda_sums(s, i)[j].lo);
+		}
 }
 
 bool
 ope_state_from_binary(const unsigned char *buf, size_t len, OpeState *s, AbError *err)
 {
 	ByteReader	r = {buf, buf + len, false};
-	int			i;
+	size_t		expect;
+	int			i,
+				j;
 
 	memset(s, 0, sizeof(*s));
 	s->version = br_u8(&r);
-	if (!r.truncated && s->version != OPE_STATE_VERSION)
+	if (!r.truncated && s->version != 1 && s->version != OPE_STATE_VERSION)
 		return ab_fail(err, AB_ERR_BINARY, "unsupported ope_state version %d", (int) s->version);
-	if (len != OPE_BINARY_SIZE)
-		return ab_fail(err, AB_ERR_BINARY,
-					   "invalid binary ope_state: expected %d bytes, got %zu",
-					   (int) OPE_BINARY_SIZE, len);
 	s->flags = br_u8(&r);
-	s->reserved = br_u16(&r);
-	s->reserved2 = br_u32(&r);
+	s->nlambdas = br_u16(&r);
+	if (s->version == 1)
+		expect = OPE_BINARY_V1_SIZE;
+	else if (s->nlambdas > OPE_MAX_LAMBDAS)
+		return ab_fail(err, AB_ERR_BINARY, "invalid binary ope_state: %d lambdas, more than %d",
+					   (int) s->nlambdas, OPE_MAX_LAMBDAS);
+	else
+		expect = OPE_BINARY_V1_SIZE + 6 * 8 + (size_t) s->nlambdas * OPE_LAMBDA_ENTRY_BYTES;
+	if (r.truncated || len != expect)
+		return ab_fail(err, AB_ERR_BINARY,
+					   "invalid binary ope_state: expected %zu bytes, got %zu",
+					   r.truncated ? (size_t) OPE_BINARY_V1_SIZE : expect, len);
+	s->reserved = br_u32(&r);
 	s->n = br_i64(&r);
 	s->n_skipped = br_i64(&r);
 	s->n_matched = br_i64(&r);
@@ -317,7 +645,30 @@ ope_state_from_binary(const unsigned char *buf, size_t len, OpeState *s, AbError
 		s->sums[i].hi = br_f64(&r);
 		s->sums[i].lo = br_f64(&r);
 	}
+	if (s->version == 1)
+		return ope_state_upgrade_v1(s, AB_ERR_BINARY, err) &&
+			ope_state_validate(s, AB_ERR_BINARY, err);
+	s->r_min = br_f64(&r);
+	s->r_max = br_f64(&r);
+	s->v_min = br_f64(&r);
+	s->v_max = br_f64(&r);
+	s->e_min = br_f64(&r);
+	s->e_max = br_f64(&r);
+	for (j = 0; j < s->nlambdas; j++)
+	{
+		ope_lambdas(s)[j] = br_f64(&r);
+		ope_lambda_n_over(s)[j] = br_i64(&r);
+	}
+	for (i = 0; i < OPE_LNSUMS; i++)
+		for (j = 0; j < s->nlambdas; j++)
+		{
+			ope_lambda_sums(s, i)[j].hi = br_f64(&r);
+			ope_lambda_sums(s, i)[j].lo = br_f64(&r);
+		}
 	if (r.truncated)
 		return ab_fail(err, AB_ERR_BINARY, "invalid binary ope_state: truncated");
+	/* a version 2 binary state that would be written as version 1 is not canonical */
+	if (ope_state_writes_v1(s))
+		return ab_fail(err, AB_ERR_BINARY, "invalid binary ope_state: an untracked state without lambdas is version 1");
 	return ope_state_validate(s, AB_ERR_BINARY, err);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "float_text.h"
+#include "ope_lambda.h"
 
 /* add_row adds adjacent sums in pairs */
 typedef char ope_sum_pairs_check[(OPE_PI_R == OPE_PI + 1 && OPE_PI2_R == OPE_PI2 + 1 &&
@@ -25,12 +26,18 @@ const char *const ope_sum_names[OPE_NSUMS] = {
 	"v", "v2", "w_e", "w2_e", "w2_e2", "v_w_e", "v_w"
 };
 
+size_t
+ope_state_bytes(int nlambdas)
+{
+	return sizeof(OpeState) + ope_lambda_section_bytes(nlambdas);
+}
+
 void
 ope_state_init(OpeState *s, bool dr)
 {
 	memset(s, 0, sizeof(*s));
 	s->version = OPE_STATE_VERSION;
-	s->flags = dr ? OPE_FLAG_DR : 0;
+	s->flags = (dr ? OPE_FLAG_DR : 0) | OPE_FLAG_TRACKED;
 }
 
 /*
@@ -153,6 +160,29 @@ report_overflow(const OpeState *s, const OpeRow *row, bool dr, double w, double 
 }
 
 /*
+ * The ranges and kinds of a matched row (before n_matched counts it): its
+ * reward and residual extend the ranges, a reward other than 0 or 1 or a
+ * target probability below 1 clear "binary reward" and "deterministic".
+ */
+OPE_INLINE void
+track_matched(OpeState *s, double r, double pi, double e, const bool dr)
+{
+	bool		first = s->n_matched == 0;
+
+	s->r_min = first || r < s->r_min ? r : s->r_min;
+	s->r_max = first || r > s->r_max ? r : s->r_max;
+	if (dr)
+	{
+		s->e_min = first || e < s->e_min ? e : s->e_min;
+		s->e_max = first || e > s->e_max ? e : s->e_max;
+	}
+	if (r != 0.0 && r != 1.0)
+		s->flags |= OPE_FLAG_NONBINARY;
+	if (pi != 1.0)
+		s->flags |= OPE_FLAG_FRACTIONAL;
+}
+
+/*
  * Every term added to a sum is bounded by a sum of squares (|x y| <=
  * (x^2 + y^2) / 2), so checking the squares, and the running sums of
  * squares they will join, covers every product and every running sum.
@@ -223,9 +253,18 @@ add_row(OpeState *s, const OpeRow *row, unsigned present, AbError *err, const bo
 		compsum_add2(&s->sums[OPE_PI2_R2], pr * pr, w);
 		compsum_add2(&s->sums[OPE_W2], w * w, wr);
 		compsum_add2(&s->sums[OPE_W2_R], w * wr, wr * wr);
+		if (s->nlambdas > 0)
+			ope_lambda_add(s, w, r, r - q, v);
+		if (s->flags & OPE_FLAG_TRACKED)
+			track_matched(s, r, pi, r - q, dr);
 		s->n_matched++;
 		if (w > s->max_weight)
 			s->max_weight = w;
+	}
+	if (dr && (s->flags & OPE_FLAG_TRACKED))
+	{
+		s->v_min = s->n == 0 || v < s->v_min ? v : s->v_min;
+		s->v_max = s->n == 0 || v > s->v_max ? v : s->v_max;
 	}
 	if (s->n == 0 || mu < s->min_propensity)
 		s->min_propensity = mu;
@@ -250,6 +289,42 @@ add_count(int64_t *dst, int64_t src, AbError *err)
 	return true;
 }
 
+/* [lo, hi] := the union of the ranges of dst (of dst_n rows) and src (src_n rows). */
+static void
+merge_range(double *lo, double *hi, int64_t dst_n, double src_lo, double src_hi, int64_t src_n)
+{
+	if (src_n == 0)
+		return;
+	*lo = dst_n == 0 || src_lo < *lo ? src_lo : *lo;
+	*hi = dst_n == 0 || src_hi > *hi ? src_hi : *hi;
+}
+
+/* The ranges and kinds of the union, or none when either side has none. */
+static void
+merge_tracking(OpeState *res, const OpeState *dst, const OpeState *src)
+{
+	if (!ope_state_is_tracked(dst) || !ope_state_is_tracked(src))
+	{
+		res->flags &= ~(OPE_FLAG_TRACKED | OPE_FLAG_NONBINARY | OPE_FLAG_FRACTIONAL);
+		res->r_min = res->r_max = res->v_min = res->v_max = res->e_min = res->e_max = 0.0;
+		return;
+	}
+	res->flags |= src->flags & (OPE_FLAG_NONBINARY | OPE_FLAG_FRACTIONAL);
+	merge_range(&res->r_min, &res->r_max, dst->n_matched, src->r_min, src->r_max, src->n_matched);
+	merge_range(&res->e_min, &res->e_max, dst->n_matched, src->e_min, src->e_max, src->n_matched);
+	merge_range(&res->v_min, &res->v_max, dst->n, src->v_min, src->v_max, src->n);
+}
+
+static bool
+lambda_mismatch(const OpeState *dst, const OpeState *src, AbError *err)
+{
+	ab_fail(err, AB_ERR_MISMATCH,
+			"cannot merge ope_state values with different lambdas (%d and %d values)",
+			(int) dst->nlambdas, (int) src->nlambdas);
+	ab_detail(err, "States merge only when ope_accumulate was given the same lambdas array.");
+	return false;
+}
+
 bool
 ope_state_merge(OpeState *dst, const OpeState *src, AbError *err)
 {
@@ -263,6 +338,10 @@ ope_state_merge(OpeState *dst, const OpeState *src, AbError *err)
 		ab_detail(err, "States from ope_accumulate with 3 and with 5 arguments measure different things.");
 		return false;
 	}
+	if (ope_state_is_blank(src))
+		return true;			/* the union is dst */
+	if (!ope_lambdas_equal(dst, src))
+		return lambda_mismatch(dst, src, err);
 	if (!add_count(&res.n, src->n, err) ||
 		!add_count(&res.n_skipped, src->n_skipped, err) ||
 		!add_count(&res.n_matched, src->n_matched, err))
@@ -282,7 +361,10 @@ ope_state_merge(OpeState *dst, const OpeState *src, AbError *err)
 		if (dst->n == 0 || src->min_propensity < res.min_propensity)
 			res.min_propensity = src->min_propensity;
 	}
-	*dst = res;
+	merge_tracking(&res, dst, src);
+	if (dst->nlambdas > 0 && !ope_lambda_merge(dst, src, err))
+		return false;
+	memcpy(dst, &res, sizeof(res));
 	return true;
 }
 
@@ -306,6 +388,35 @@ sum_is_nonnegative(int i)
 	}
 }
 
+/* A range: finite, ordered when rows contributed, exactly +0 otherwise. */
+static bool
+range_ok(double lo, double hi, bool used)
+{
+	if (!used)
+		return lo == 0.0 && hi == 0.0 && !signbit(lo) && !signbit(hi);
+	return isfinite(lo) && isfinite(hi) && lo <= hi;
+}
+
+static bool
+validate_tracking(const OpeState *s, AbErrorKind kind, AbError *err)
+{
+	bool		tracked = ope_state_is_tracked(s),
+				dr = ope_state_is_dr(s);
+
+	if (!tracked && (s->flags & (OPE_FLAG_NONBINARY | OPE_FLAG_FRACTIONAL)))
+		return ab_fail(err, kind, "ope_state without tracked ranges has reward or target flags");
+	if (s->n_matched == 0 && (s->flags & (OPE_FLAG_NONBINARY | OPE_FLAG_FRACTIONAL)))
+		return ab_fail(err, kind, "ope_state with no matched rows has reward or target flags");
+	if (!range_ok(s->r_min, s->r_max, tracked && s->n_matched > 0) ||
+		!range_ok(s->e_min, s->e_max, tracked && dr && s->n_matched > 0) ||
+		!range_ok(s->v_min, s->v_max, tracked && dr && s->n > 0))
+		return ab_fail(err, kind, "ope_state has an invalid reward, residual or value range");
+	if (tracked && s->n_matched > 0 && !(s->flags & OPE_FLAG_NONBINARY) &&
+		!((s->r_min == 0.0 || s->r_min == 1.0) && (s->r_max == 0.0 || s->r_max == 1.0)))
+		return ab_fail(err, kind, "ope_state claims 0/1 rewards but its reward range is not");
+	return true;
+}
+
 bool
 ope_state_validate(const OpeState *s, AbErrorKind kind, AbError *err)
 {
@@ -313,7 +424,7 @@ ope_state_validate(const OpeState *s, AbErrorKind kind, AbError *err)
 
 	if (s->version != OPE_STATE_VERSION)
 		return ab_fail(err, kind, "unsupported ope_state version %d", (int) s->version);
-	if ((s->flags & ~OPE_FLAGS_KNOWN) != 0 || s->reserved != 0 || s->reserved2 != 0)
+	if ((s->flags & ~OPE_FLAGS_KNOWN) != 0 || s->reserved != 0)
 		return ab_fail(err, kind, "ope_state has unknown flags or non-zero reserved bits");
 	if (s->n < 0 || s->n_skipped < 0 || s->n_matched < 0)
 		return ab_fail(err, kind, "ope_state has a negative row count");
@@ -354,5 +465,5 @@ ope_state_validate(const OpeState *s, AbErrorKind kind, AbError *err)
 	}
 	if (s->n_matched == 0 && s->max_weight != 0.0)
 		return ab_fail(err, kind, "ope_state with no matched rows must have max_weight 0");
-	return true;
+	return validate_tracking(s, kind, err) && ope_lambda_validate(s, kind, err);
 }

@@ -1,0 +1,282 @@
+/*
+ * ope_lambda.c — the lambda section of an OpeState (see ope_lambda.h).
+ *
+ * A row touches the section only when it is matched (w > 0): an unmatched
+ * row's modified weight is 0 for every variant, so its per-row terms are 0
+ * (ipw_clip) or v (the DR variants), which the state's own sums already
+ * hold.  Matched rows update neighbouring lambdas two at a time with the
+ * paired TwoSum of compsum.h (the same IEEE operations per lane).
+ */
+#include "ope_lambda.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "float_text.h"
+
+const char *const ope_lambda_sum_names[OPE_LNSUMS] = {
+	"ipw", "ipw2", "clip", "clip2", "clip_v", "switch", "switch2", "switch_v",
+	"os", "os2", "os_v"
+};
+
+double
+ope_clip_weight(double w, double lambda)
+{
+	return w < lambda ? w : lambda;
+}
+
+double
+ope_switch_weight(double w, double lambda)
+{
+	return w <= lambda ? w : 0.0;
+}
+
+/*
+ * lambda w / (w^2 + lambda), written so that lambda = +Infinity gives w,
+ * lambda = 0 gives 0 for w > 0, and no intermediate overflows (w^2 is
+ * finite for every row a state accepts).
+ */
+double
+ope_shrink_weight(double w, double lambda)
+{
+	if (!(w > 0.0))
+		return 0.0;
+	return w / (1.0 + w * w / lambda);
+}
+
+bool
+ope_lambdas_check(const double *lambdas, int n, AbError *err)
+{
+	int			i;
+	char		buf[FLOAT_TEXT_LEN];
+
+	if (n < 1 || n > OPE_MAX_LAMBDAS)
+		return ab_fail(err, AB_ERR_VALUE, "lambdas must have 1 to %d values, got %d",
+					   OPE_MAX_LAMBDAS, n);
+	for (i = 0; i < n; i++)
+	{
+		if (!(lambdas[i] >= 0.0))
+		{
+			float_to_text(lambdas[i], buf);
+			return ab_fail(err, AB_ERR_VALUE,
+						   "lambdas must be >= 0 or Infinity, got %s at position %d", buf, i + 1);
+		}
+		if (i > 0 && !(lambdas[i] > lambdas[i - 1]))
+		{
+			float_to_text(lambdas[i], buf);
+			ab_fail(err, AB_ERR_VALUE,
+					"lambdas must be strictly increasing, got %s at position %d after a value not below it",
+					buf, i + 1);
+			ab_detail(err, "List each lambda once, smallest first.");
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+ope_state_init_lambdas(OpeState *s, bool dr, const double *lambdas, int n)
+{
+	memset(s, 0, ope_state_bytes(n));
+	ope_state_init(s, dr);
+	s->nlambdas = (uint16_t) n;
+	memcpy(ope_lambdas(s), lambdas, sizeof(double) * n);
+}
+
+bool
+ope_lambdas_equal(const OpeState *a, const OpeState *b)
+{
+	return a->nlambdas == b->nlambdas &&
+		memcmp(ope_lambdas(a), ope_lambdas(b), sizeof(double) * a->nlambdas) == 0;
+}
+
+int
+ope_lambda_index(const OpeState *s, double lambda)
+{
+	const double *l = ope_lambdas(s);
+	int			i;
+
+	for (i = 0; i < s->nlambdas; i++)
+		if (l[i] == lambda)
+			return i;
+	return -1;
+}
+
+#if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON))
+#define OPE_LAMBDA_PAIRS 1
+typedef double Pair __attribute__((vector_size(16)));
+typedef long long PairMask __attribute__((vector_size(16)));
+
+/* s[0] += x[0], s[1] += x[1]: TwoSum on both lanes, as compsum_add2. */
+static inline void
+add_pair(CompSum *s, Pair x)
+{
+	Pair		h = {s[0].hi, s[1].hi};
+	Pair		l = {s[0].lo, s[1].lo};
+	Pair		t = h + x;
+	Pair		z = t - h;
+
+	l += (h - (t - z)) + (x - z);
+	s[0].hi = t[0];
+	s[0].lo = l[0];
+	s[1].hi = t[1];
+	s[1].lo = l[1];
+}
+
+/* One matched row into lambdas j and j + 1. */
+static inline void
+add_two(OpeState *s, int j, double w, double r, double e, double v, bool dr)
+{
+	const double *lp = ope_lambdas(s) + j;
+	Pair		lam = {lp[0], lp[1]};
+	Pair		wv = {w, w};
+	PairMask	le = wv <= lam;
+	PairMask	lt = wv < lam;
+	Pair		clip = (Pair) ((lt & (PairMask) wv) | (~lt & (PairMask) lam));
+	Pair		sw = (Pair) ((PairMask) wv & le);
+	Pair		os = wv / (1.0 + wv * wv / lam);
+	Pair		x;
+	int64_t    *over = ope_lambda_n_over(s) + j;
+
+	over[0] += w > lp[0];
+	over[1] += w > lp[1];
+	x = clip * r;
+	add_pair(ope_lambda_sums(s, OPE_L_IPW) + j, x);
+	add_pair(ope_lambda_sums(s, OPE_L_IPW2) + j, x * x);
+	if (!dr)
+		return;
+	x = clip * e;
+	add_pair(ope_lambda_sums(s, OPE_L_CLIP) + j, x);
+	add_pair(ope_lambda_sums(s, OPE_L_CLIP2) + j, x * x);
+	add_pair(ope_lambda_sums(s, OPE_L_CLIPV) + j, v * x);
+	x = sw * e;
+	add_pair(ope_lambda_sums(s, OPE_L_SW) + j, x);
+	add_pair(ope_lambda_sums(s, OPE_L_SW2) + j, x * x);
+	add_pair(ope_lambda_sums(s, OPE_L_SWV) + j, v * x);
+	x = os * e;
+	add_pair(ope_lambda_sums(s, OPE_L_OS) + j, x);
+	add_pair(ope_lambda_sums(s, OPE_L_OS2) + j, x * x);
+	add_pair(ope_lambda_sums(s, OPE_L_OSV) + j, v * x);
+}
+#endif
+
+/* One matched row into lambda j, one lane. */
+static inline void
+add_one(OpeState *s, int j, double w, double r, double e, double v, bool dr)
+{
+	double		lambda = ope_lambdas(s)[j];
+	double		x;
+
+	ope_lambda_n_over(s)[j] += w > lambda;
+	x = ope_clip_weight(w, lambda) * r;
+	compsum_add(ope_lambda_sums(s, OPE_L_IPW) + j, x);
+	compsum_add(ope_lambda_sums(s, OPE_L_IPW2) + j, x * x);
+	if (!dr)
+		return;
+	x = ope_clip_weight(w, lambda) * e;
+	compsum_add(ope_lambda_sums(s, OPE_L_CLIP) + j, x);
+	compsum_add(ope_lambda_sums(s, OPE_L_CLIP2) + j, x * x);
+	compsum_add(ope_lambda_sums(s, OPE_L_CLIPV) + j, v * x);
+	x = ope_switch_weight(w, lambda) * e;
+	compsum_add(ope_lambda_sums(s, OPE_L_SW) + j, x);
+	compsum_add(ope_lambda_sums(s, OPE_L_SW2) + j, x * x);
+	compsum_add(ope_lambda_sums(s, OPE_L_SWV) + j, v * x);
+	x = ope_shrink_weight(w, lambda) * e;
+	compsum_add(ope_lambda_sums(s, OPE_L_OS) + j, x);
+	compsum_add(ope_lambda_sums(s, OPE_L_OS2) + j, x * x);
+	compsum_add(ope_lambda_sums(s, OPE_L_OSV) + j, v * x);
+}
+
+void
+ope_lambda_add(OpeState *s, double w, double r, double e, double v)
+{
+	bool		dr = ope_state_is_dr(s);
+	int			j = 0;
+
+#ifdef OPE_LAMBDA_PAIRS
+	for (; j + 1 < s->nlambdas; j += 2)
+		add_two(s, j, w, r, e, v, dr);
+#endif
+	for (; j < s->nlambdas; j++)
+		add_one(s, j, w, r, e, v, dr);
+}
+
+/*
+ * Two passes, so that an overflow leaves dst as it was: the merged values
+ * are computed and checked first, then stored (compsum_merge is
+ * deterministic, so both passes compute the same values).
+ */
+bool
+ope_lambda_merge(OpeState *dst, const OpeState *src, AbError *err)
+{
+	int			k,
+				j,
+				n = dst->nlambdas;
+
+	for (k = 0; k < OPE_LNSUMS; k++)
+		for (j = 0; j < n; j++)
+		{
+			CompSum		c = ope_lambda_sums(dst, k)[j];
+
+			compsum_merge(&c, &ope_lambda_sums(src, k)[j]);
+			if (!isfinite(c.hi) || !isfinite(c.lo))
+				return ab_fail(err, AB_ERR_OUT_OF_RANGE,
+							   "lambda sum \"%s\" is out of range after merging ope_state values",
+							   ope_lambda_sum_names[k]);
+		}
+	for (j = 0; j < n; j++)
+		ope_lambda_n_over(dst)[j] += ope_lambda_n_over(src)[j];
+	for (k = 0; k < OPE_LNSUMS; k++)
+		for (j = 0; j < n; j++)
+			compsum_merge(&ope_lambda_sums(dst, k)[j], &ope_lambda_sums(src, k)[j]);
+	return true;
+}
+
+/* Sums of squares can never be negative. */
+static bool
+lambda_sum_is_nonnegative(int k)
+{
+	return k == OPE_L_IPW2 || k == OPE_L_CLIP2 || k == OPE_L_SW2 || k == OPE_L_OS2;
+}
+
+bool
+ope_lambda_validate(const OpeState *s, AbErrorKind kind, AbError *err)
+{
+	AbError		why;
+	int			k,
+				j;
+
+	if (s->nlambdas > OPE_MAX_LAMBDAS)
+		return ab_fail(err, kind, "ope_state has %d lambdas, more than %d",
+					   (int) s->nlambdas, OPE_MAX_LAMBDAS);
+	if (s->nlambdas == 0)
+		return true;
+	if (!ope_lambdas_check(ope_lambdas(s), s->nlambdas, &why))
+		return ab_fail(err, kind, "ope_state: %s", why.message);
+	for (j = 0; j < s->nlambdas; j++)
+	{
+		int64_t		over = ope_lambda_n_over(s)[j];
+
+		if (over < 0 || over > s->n_matched)
+			return ab_fail(err, kind, "ope_state lambda %d counts %lld rows above it, not in [0, n_matched]",
+						   j + 1, (long long) over);
+	}
+	for (k = 0; k < OPE_LNSUMS; k++)
+		for (j = 0; j < s->nlambdas; j++)
+		{
+			const CompSum *c = ope_lambda_sums(s, k) + j;
+			bool		must_be_zero = s->n_matched == 0 ||
+				(k >= OPE_L_FIRST_DR_SUM && !ope_state_is_dr(s));
+
+			if (!isfinite(c->hi) || !isfinite(c->lo) || !isfinite(c->hi + c->lo))
+				return ab_fail(err, kind, "ope_state lambda sum \"%s\" is not finite",
+							   ope_lambda_sum_names[k]);
+			if (lambda_sum_is_nonnegative(k) && c->hi + c->lo < 0.0)
+				return ab_fail(err, kind, "ope_state lambda sum \"%s\" must not be negative",
+							   ope_lambda_sum_names[k]);
+			if (must_be_zero && (c->hi != 0.0 || c->lo != 0.0))
+				return ab_fail(err, kind, "ope_state lambda sum \"%s\" must be zero here",
+							   ope_lambda_sum_names[k]);
+		}
+	return true;
+}
