@@ -114,3 +114,106 @@ COMMENT ON FUNCTION bandit_refresh_models(regclass, regclass, text, date, date, 
 DROP FUNCTION artbandit_column_expr(regclass, name, text, text);
 DROP FUNCTION artbandit_check_table(regclass, text, name[], regtype[]);
 DROP FUNCTION artbandit_check_names(text[], text);
+
+-----------------------------------------------------------------------------
+-- estimates that hold up when matches are few (API.md section 4)
+-----------------------------------------------------------------------------
+
+-- ope_report's rows of the lambda estimators say which lambda they are for
+ALTER TYPE ope_result ADD ATTRIBUTE lambda float8;
+COMMENT ON TYPE ope_result IS
+	'one estimator of an ope_report: estimate, standard error, confidence interval and (for ipw_clip, dr_clip, switch_dr, dr_os) its lambda';
+
+-- clipping, switching and shrinkage
+CREATE FUNCTION ope_accumulate_lambdas_transition(ope_state, float8, float8, float8, float8[])
+	RETURNS ope_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_accumulate_lambdas_transition(ope_state, float8, float8, float8, float8, float8, float8[])
+	RETURNS ope_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ope_accumulate_lambdas_transition(ope_state, float8, float8, float8, float8[]) IS
+	'transition function of ope_accumulate (3 inputs and lambdas)';
+COMMENT ON FUNCTION ope_accumulate_lambdas_transition(ope_state, float8, float8, float8, float8, float8, float8[]) IS
+	'transition function of ope_accumulate (5 inputs and lambdas)';
+
+CREATE AGGREGATE ope_accumulate(reward float8, propensity float8, target_probability float8,
+								lambdas float8[]) (
+	SFUNC = ope_accumulate_lambdas_transition,
+	STYPE = ope_state,
+	INITCOND = '{"version":2,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{},"tracked":true,"binary_reward":true,"deterministic_target":true,"ranges":{}}',
+	COMBINEFUNC = ope_merge,
+	PARALLEL = SAFE
+);
+CREATE AGGREGATE ope_accumulate(reward float8, propensity float8, target_probability float8,
+								q_logged float8, v_target float8, lambdas float8[]) (
+	SFUNC = ope_accumulate_lambdas_transition,
+	STYPE = ope_state,
+	INITCOND = '{"version":2,"kind":"dr","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{},"tracked":true,"binary_reward":true,"deterministic_target":true,"ranges":{}}',
+	COMBINEFUNC = ope_merge,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE ope_accumulate(float8, float8, float8, float8[]) IS
+	'ope_state of an exploration log with ipw_clip for each lambda (1 to 32, increasing, >= 0, Infinity allowed)';
+COMMENT ON AGGREGATE ope_accumulate(float8, float8, float8, float8, float8, float8[]) IS
+	'ope_state of an exploration log with reward-model inputs and ipw_clip, dr_clip, switch_dr, dr_os for each lambda';
+
+CREATE FUNCTION ope_estimate(state ope_state, estimator text, lambda float8) RETURNS float8
+	AS 'MODULE_PATHNAME', 'ope_estimate' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ope_estimate(ope_state, text, float8) IS
+	'one estimate of a lambda estimator (ipw_clip, dr_clip, switch_dr, dr_os) by name and lambda';
+
+CREATE FUNCTION ope_lambda_diagnostics(state ope_state)
+	RETURNS TABLE (lambda float8, n_above bigint, fraction_above float8)
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ope_lambda_diagnostics(ope_state) IS
+	'per lambda of the state, the rows whose weight w = pi/mu exceeds it (clipped, or switched to the reward model)';
+
+-- intervals beyond the normal approximation
+CREATE FUNCTION ope_report(state ope_state, confidence float8, method text)
+	RETURNS SETOF ope_result
+	AS 'MODULE_PATHNAME', 'ope_report' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 10;
+COMMENT ON FUNCTION ope_report(ope_state, float8, text) IS
+	'every estimator of a state with intervals by method: normal, bernstein, wilson, clopper_pearson or cs (an anytime-valid confidence sequence)';
+
+-- Recap (More, Baltrunas, Vlassis, Basilico, REVEAL@RecSys 2019)
+CREATE FUNCTION recap_transition(ope_state, float8, float8, int4)
+	RETURNS ope_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION recap_transition(ope_state, float8, float8, int4) IS
+	'transition function of recap_estimate: a row with target probability 1/rank';
+CREATE AGGREGATE recap_estimate(reward float8, propensity float8, target_rank int4) (
+	SFUNC = recap_transition,
+	STYPE = ope_state,
+	INITCOND = '{"version":2,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{},"tracked":true,"binary_reward":true,"deterministic_target":true,"ranges":{}}',
+	FINALFUNC = ope_snips_final,
+	COMBINEFUNC = ope_merge,
+	PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE recap_estimate(float8, float8, int4) IS
+	'Recap: sum (r/mu)(1/rank) / sum (1/mu)(1/rank), SNIPS with target probability 1/rank';
+
+CREATE FUNCTION bandit_rank(model banditmodel, context float8[], candidates int8[], action int8,
+							policy text DEFAULT 'greedy')
+	RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_rank(banditmodel, float8[], int8[], int8, text) IS
+	'1 + the number of candidates the policy scores strictly higher than action (NULL when action is not a candidate): the rank Recap weighs by';
+
+-- choosing lambda
+CREATE TYPE ope_tune_result AS (
+	estimator text,
+	lambda float8,
+	estimate float8,
+	std_error float8,
+	ci_lower float8,
+	ci_upper float8,
+	reason text
+);
+COMMENT ON TYPE ope_tune_result IS
+	'the lambda ope_tune chose for an estimator, its estimate, standard error and normal interval, and why';
+CREATE FUNCTION ope_tune(state ope_state, estimator text, method text DEFAULT 'slope',
+						 confidence float8 DEFAULT 0.95)
+	RETURNS ope_tune_result
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ope_tune(ope_state, text, text, float8) IS
+	'choose lambda for ipw_clip, dr_clip, switch_dr or dr_os among the state''s lambdas: slope (SLOPE++, as OBP) or mse (OBP''s estimated MSE with the bias upper bound), delta 0.1';

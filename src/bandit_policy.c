@@ -189,6 +189,38 @@ bandit_probability(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(0.0);
 }
 
+/*
+ * bandit_rank(model, context, candidates, action, policy DEFAULT 'greedy'):
+ * 1 + the number of candidates the policy scores strictly higher than
+ * action (what bandit_scores gives: means, or upper bounds for linucb);
+ * NULL when action is not a candidate.  The rank Recap weighs rows by.
+ */
+PG_FUNCTION_INFO_V1(bandit_rank);
+Datum
+bandit_rank(PG_FUNCTION_ARGS)
+{
+	static const int required[] = {0, 1, 3, 4};
+	Evaluation	ev;
+	int64		action;
+	int			i,
+				self = -1,
+				rank = 1;
+
+	if (any_null(fcinfo, 4, required))
+		PG_RETURN_NULL();
+	evaluate(fcinfo, 2, 4, &ev);
+	action = PG_GETARG_INT64(3);
+	for (i = 0; i < ev.k; i++)
+		if (ev.cands[i] == action)
+			self = i;
+	if (self < 0)
+		PG_RETURN_NULL();
+	for (i = 0; i < ev.k; i++)
+		if (ev.scores[i] > ev.scores[self])
+			rank++;
+	PG_RETURN_INT32(rank);
+}
+
 /* The next draw of this backend's stream, seeded once from a strong source. */
 static double
 session_uniform(void)

@@ -34,7 +34,7 @@ typedef struct StateGroup
 	char	   *segment;		/* NULL for a NULL segment */
 	DateADT		last_day;
 	int			days;
-	OpeState	state;
+	OpeStateDatum *merged;		/* a copy, lambda section included */
 } StateGroup;
 
 /* Text equal as GROUP BY compares it: NULL with NULL. */
@@ -64,12 +64,12 @@ text_or_null(int row, int col)
 static void
 emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
 {
-	ReportRows *rows = ope_build_report(&g->state, confidence);
+	ReportRows *rows = ope_build_report(&g->merged->state, confidence, OPE_CI_NORMAL, false);
 	OpeDiagnostics dg;
 	int			i,
 				j;
 
-	ope_compute_diagnostics(&g->state, &dg);
+	ope_compute_diagnostics(&g->merged->state, &dg);
 	for (i = 0; i < rows->count; i++)
 	{
 		Datum		values[REPORT_COLS];
@@ -81,7 +81,7 @@ emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
 		nulls[2] = g->segment == NULL;
 		values[1] = g->policy ? CStringGetTextDatum(g->policy) : (Datum) 0;
 		values[2] = g->segment ? CStringGetTextDatum(g->segment) : (Datum) 0;
-		for (j = 0; j < REPORT_NATTS; j++)
+		for (j = 0; j < 5; j++)	/* estimator .. ci_upper, not the lambda */
 		{
 			values[3 + j] = rows->values[i][j];
 			nulls[3 + j] = rows->nulls[i][j];
@@ -173,13 +173,13 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 		char	   *policy = text_or_null((int) r, 2);
 		char	   *segment = text_or_null((int) r, 3);
 		Datum		state = job_get((int) r, 4, &isnull);
-		OpeState	s;
+		const OpeState *s;
 		AbError		err;
 
 		CHECK_FOR_INTERRUPTS();
 		if (isnull)
 			continue;			/* a results table may allow NULL states: nothing to merge */
-		ope_state_from_datum(state, &s);
+		s = ope_state_get(state);
 		if (cur == NULL || !same_group(cur, by_day, day, policy, segment))
 		{
 			cur = palloc0(sizeof(StateGroup));
@@ -188,20 +188,22 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 			cur->day = day;
 			cur->policy = policy;
 			cur->segment = segment;
-			cur->state = s;
+			cur->merged = ope_state_make_datum(s);
 			cur->days = 1;
 			cur->last_day = day;
 			groups = lappend(groups, cur);
 			continue;
 		}
-		if (ope_state_is_dr(&cur->state) != ope_state_is_dr(&s))
+		if (ope_state_is_dr(&cur->merged->state) != ope_state_is_dr(s))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("target policy \"%s\" (segment \"%s\") has states with and without a reward model between %s and %s",
 							policy ? policy : "(null)", segment ? segment : "(null)", job_date_text(PG_GETARG_DATUM(1)),
 							job_date_text(PG_GETARG_DATUM(2))),
 					 errhint("Its reward model was added or removed in that range: re-run ope_rollup_day for those days, or report the two periods apart.")));
-		if (!ope_state_merge(&cur->state, &s, &err))
+		if (ope_merge_adopts(&cur->merged->state, s))
+			cur->merged = ope_state_make_datum(s);
+		else if (!ope_state_merge(&cur->merged->state, s, &err))
 			ab_raise(&err);
 		if (day != cur->last_day)
 		{

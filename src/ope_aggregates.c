@@ -12,18 +12,20 @@
 #include "nodes/execnodes.h"
 
 #include "ope_estimators.h"
+#include "ope_lambda.h"
 #include "ope_state_pg.h"
+#include "pg_arrays.h"
 #include "pg_glue.h"
 
 /* An empty state for a transition called outside an aggregate with NULL. */
 static pg_noinline OpeStateDatum *
-state_arg_slow(FunctionCallInfo fcinfo)
+state_arg_slow(FunctionCallInfo fcinfo, bool dr)
 {
 	OpeState	s;
 
 	if (!PG_ARGISNULL(0))
 		return ope_state_for_update(fcinfo, 0);
-	ope_state_init(&s, PG_NARGS() == 6);
+	ope_state_init(&s, dr);
 	return ope_state_make_datum(&s);
 }
 
@@ -50,7 +52,7 @@ state_arg(FunctionCallInfo fcinfo, bool dr)
 	if (PG_ARGISNULL(0) ||
 		!((fcinfo->context && IsA(fcinfo->context, AggState)) ||
 		  AggCheckCallContext(fcinfo, NULL)))
-		d = state_arg_slow(fcinfo);
+		d = state_arg_slow(fcinfo, dr);
 	else
 	{
 		v = (struct varlena *) PG_GETARG_POINTER(0);
@@ -104,6 +106,134 @@ ope_accumulate_transition(PG_FUNCTION_ARGS)
 	{
 		float_arg(fcinfo, 4, &row.q, OPE_IN_Q, &present);
 		float_arg(fcinfo, 5, &row.v, OPE_IN_V, &present);
+	}
+	add_row(&d->state, &row, present);
+	PG_RETURN_OPE_STATE(d);
+}
+
+/*
+ * The lambdas argument: the same array on every row.  The array last
+ * checked is remembered per call site, so a constant array (the usual case)
+ * is compared once.
+ */
+typedef struct LambdaCheck
+{
+	Pointer		last;			/* the array datum last found equal */
+} LambdaCheck;
+
+static void
+check_lambdas_arg(FunctionCallInfo fcinfo, int argno, const OpeState *s)
+{
+	LambdaCheck *lc = (LambdaCheck *) fcinfo->flinfo->fn_extra;
+	const double *l;
+	int			n;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("lambdas must not be NULL")));
+	if (lc != NULL && lc->last == DatumGetPointer(PG_GETARG_DATUM(argno)))
+		return;
+	l = float8_array_arg(fcinfo, argno, "lambdas", OPE_MAX_LAMBDAS + 1, &n);
+	if (n != s->nlambdas || memcmp(l, ope_lambdas(s), sizeof(double) * n) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("lambdas must be the same array on every row"),
+				 errdetail("The state was started with %d lambdas; this row gives a different array.",
+						   (int) s->nlambdas)));
+	if (lc == NULL)
+		lc = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(LambdaCheck));
+	lc->last = DatumGetPointer(PG_GETARG_DATUM(argno));
+}
+
+/* A new empty state of the kind with the lambdas of argument argno (checked). */
+static OpeStateDatum *
+new_lambda_state(FunctionCallInfo fcinfo, int argno, bool dr)
+{
+	const double *l;
+	int			n;
+	AbError		err;
+	OpeStateDatum *d;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("lambdas must not be NULL")));
+	l = float8_array_arg(fcinfo, argno, "lambdas", OPE_MAX_LAMBDAS + 1, &n);
+	if (!ope_lambdas_check(l, n, &err))
+		ab_raise(&err);
+	d = palloc0(OPE_DATUM_HEADER + ope_state_bytes(n));
+	SET_VARSIZE(d, OPE_DATUM_HEADER + ope_state_bytes(n));
+	ope_state_init_lambdas(&d->state, dr, l, n);
+	return d;
+}
+
+/*
+ * ope_accumulate_lambdas_transition(state, reward, propensity,
+ * target_probability [, q_logged, v_target], lambdas): ope_accumulate's, and
+ * the clipped, switched and shrunk sums for each lambda.  The aggregate's
+ * first row turns its blank initial state into one with those lambdas (a new
+ * datum, which the executor copies into the aggregate's memory); later rows
+ * update it in place.
+ */
+PG_FUNCTION_INFO_V1(ope_accumulate_lambdas_transition);
+Datum
+ope_accumulate_lambdas_transition(PG_FUNCTION_ARGS)
+{
+	bool		dr = PG_NARGS() == 7;
+	int			largno = PG_NARGS() - 1;
+	OpeStateDatum *d;
+	OpeRow		row = {0};
+	unsigned	present = 0;
+
+	if (PG_ARGISNULL(0))
+		d = new_lambda_state(fcinfo, largno, dr);
+	else
+	{
+		d = ope_state_for_update(fcinfo, 0);
+		if (ope_state_is_blank(&d->state))
+			d = new_lambda_state(fcinfo, largno, dr);
+		else
+			check_lambdas_arg(fcinfo, largno, &d->state);
+	}
+	if (unlikely(ope_state_is_dr(&d->state) != dr))
+		kind_mismatch();
+	float_arg(fcinfo, 1, &row.r, OPE_IN_R, &present);
+	float_arg(fcinfo, 2, &row.mu, OPE_IN_MU, &present);
+	float_arg(fcinfo, 3, &row.pi, OPE_IN_PI, &present);
+	if (dr)
+	{
+		float_arg(fcinfo, 4, &row.q, OPE_IN_Q, &present);
+		float_arg(fcinfo, 5, &row.v, OPE_IN_V, &present);
+	}
+	add_row(&d->state, &row, present);
+	PG_RETURN_OPE_STATE(d);
+}
+
+/*
+ * recap_transition(state, reward, propensity, target_rank): a row with
+ * target probability 1 / rank (Recap, More et al. 2019; see recap_estimate).
+ */
+PG_FUNCTION_INFO_V1(recap_transition);
+Datum
+recap_transition(PG_FUNCTION_ARGS)
+{
+	OpeStateDatum *d = state_arg(fcinfo, false);
+	OpeRow		row = {0};
+	unsigned	present = 0;
+
+	float_arg(fcinfo, 1, &row.r, OPE_IN_R, &present);
+	float_arg(fcinfo, 2, &row.mu, OPE_IN_MU, &present);
+	if (!PG_ARGISNULL(3))
+	{
+		int32		rank = PG_GETARG_INT32(3);
+
+		if (rank < 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("target_rank must be at least 1, got %d", rank)));
+		row.pi = 1.0 / rank;
+		present |= OPE_IN_PI;
 	}
 	add_row(&d->state, &row, present);
 	PG_RETURN_OPE_STATE(d);
@@ -169,7 +299,7 @@ Datum
 ope_merge(PG_FUNCTION_ARGS)
 {
 	OpeStateDatum *d;
-	OpeState	other;
+	const OpeState *other;
 	AbError		err;
 
 	if (PG_ARGISNULL(1))
@@ -178,11 +308,14 @@ ope_merge(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	ope_state_from_datum(PG_GETARG_DATUM(1), &other);
+	other = ope_state_get(PG_GETARG_DATUM(1));
 	if (PG_ARGISNULL(0))
-		PG_RETURN_OPE_STATE(ope_state_make_datum(&other));
+		PG_RETURN_OPE_STATE(ope_state_make_datum(other));
 	d = ope_state_for_update(fcinfo, 0);
-	if (!ope_state_merge(&d->state, &other, &err))
+	/* a blank state (an aggregate's initial one) takes the other's lambdas */
+	if (ope_merge_adopts(&d->state, other))
+		PG_RETURN_OPE_STATE(ope_state_make_datum(other));
+	if (!ope_state_merge(&d->state, other, &err))
 		ab_raise(&err);
 	PG_RETURN_OPE_STATE(d);
 }
@@ -191,13 +324,11 @@ ope_merge(PG_FUNCTION_ARGS)
 static Datum
 estimate_final(FunctionCallInfo fcinfo, OpeEstimator e)
 {
-	OpeState	s;
 	OpeEstimate est;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	ope_state_from_datum(PG_GETARG_DATUM(0), &s);
-	ope_compute_estimate(&s, e, &est);
+	ope_compute_estimate(ope_state_get(PG_GETARG_DATUM(0)), e, -1, &est);
 	if (!est.has_estimate)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(est.estimate);

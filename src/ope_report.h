@@ -6,22 +6,30 @@
 
 #include "postgres.h"
 
-#include "ope_estimators.h"
+#include "ope_intervals.h"
 
-/* ope_result: estimator, estimate, std_error, ci_lower, ci_upper */
-#define REPORT_NATTS 5
+/* ope_result: estimator, estimate, std_error, ci_lower, ci_upper, lambda (1.2) */
+#define REPORT_NATTS 6
 
 typedef struct ReportRows
 {
 	int			count;
-	Datum		values[OPE_NESTIMATORS][REPORT_NATTS];
-	bool		nulls[OPE_NESTIMATORS][REPORT_NATTS];
+	Datum		(*values)[REPORT_NATTS];
+	bool		(*nulls)[REPORT_NATTS];
 } ReportRows;
 
 /* ERROR unless confidence is in (0, 1). */
 void		ope_check_confidence(double confidence);
 
-/* One row per estimator the state has, in ope_report's order, with normal intervals. */
-ReportRows *ope_build_report(const OpeState *s, double confidence);
+/* The interval method called name, or an ERROR listing the methods. */
+OpeIntervalMethod ope_method_arg(const char *name);
+
+/*
+ * One row per estimator the state has, in ope_report's order: the six base
+ * estimators, then (with_lambdas) ipw_clip, dr_clip, switch_dr and dr_os for
+ * each lambda in increasing order.
+ */
+ReportRows *ope_build_report(const OpeState *s, double confidence, OpeIntervalMethod method,
+							 bool with_lambdas);
 
 #endif

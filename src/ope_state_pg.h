@@ -1,6 +1,7 @@
 /*
- * ope_state_pg.h — the ope_state SQL type: an OpeState behind a varlena
- * header, and the conversions every function taking the type uses.
+ * ope_state_pg.h — the ope_state SQL type: an OpeState (and its lambda
+ * section) behind a varlena header, and the conversions every function
+ * taking the type uses.
  */
 #ifndef OPE_STATE_PG_H
 #define OPE_STATE_PG_H
@@ -14,13 +15,19 @@ typedef struct OpeStateDatum
 {
 	int32		vl_len_;		/* varlena header (do not touch directly) */
 	int32		pad;			/* keeps the state 8-byte aligned */
-	OpeState	state;
+	OpeState	state;			/* followed by its lambda section */
 } OpeStateDatum;
 
-/* A validated copy of the state in d (detoasted as needed). */
-void		ope_state_from_datum(Datum d, OpeState *out);
+/* Bytes before the state. */
+#define OPE_DATUM_HEADER offsetof(OpeStateDatum, state)
 
-/* A new palloc'd datum holding s. */
+/*
+ * The validated state in datum d, read-only: it points into the detoasted
+ * value (a 1.0/1.1 value is converted into a new copy).
+ */
+const OpeState *ope_state_get(Datum d);
+
+/* A new palloc'd datum holding a copy of s, lambda section included. */
 OpeStateDatum *ope_state_make_datum(const OpeState *s);
 
 /*

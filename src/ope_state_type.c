@@ -12,35 +12,63 @@
 #include "ope_state_pg.h"
 #include "pg_glue.h"
 
-static void
-check_datum_size(const struct varlena *v)
+/* The datum size a state of this many lambdas has (version 2 layout). */
+static Size
+datum_bytes(int nlambdas)
 {
-	if (VARSIZE(v) != sizeof(OpeStateDatum))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid ope_state value: %u bytes, expected %u",
-						(unsigned) VARSIZE(v), (unsigned) sizeof(OpeStateDatum))));
+	return OPE_DATUM_HEADER + ope_state_bytes(nlambdas);
 }
 
-void
-ope_state_from_datum(Datum d, OpeState *out)
+static pg_noinline void
+corrupt(const struct varlena *v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("invalid ope_state value of %u bytes", (unsigned) VARSIZE(v))));
+}
+
+/* Whether v is a well-sized version 2 datum (its contents not yet checked). */
+static bool
+sized_v2(const struct varlena *v)
+{
+	const OpeState *s = &((const OpeStateDatum *) v)->state;
+
+	return VARSIZE(v) >= datum_bytes(0) && s->nlambdas <= OPE_MAX_LAMBDAS &&
+		VARSIZE(v) == datum_bytes(s->nlambdas);
+}
+
+const OpeState *
+ope_state_get(Datum d)
 {
 	struct varlena *v = PG_DETOAST_DATUM(d);
+	OpeState   *s;
 	AbError		err;
 
-	check_datum_size(v);
-	memcpy(out, &((OpeStateDatum *) v)->state, sizeof(OpeState));
-	if (!ope_state_validate(out, AB_ERR_BINARY, &err))
+	if (VARSIZE(v) == OPE_DATUM_HEADER + OPE_STATE_V1_BYTES)
+	{
+		/* 1.0/1.1: the same fields, without the ranges */
+		s = palloc0(sizeof(OpeState));
+		memcpy(s, (char *) v + OPE_DATUM_HEADER, OPE_STATE_V1_BYTES);
+		if (!ope_state_upgrade_v1(s, AB_ERR_BINARY, &err))
+			ab_raise(&err);
+	}
+	else if (sized_v2(v))
+		s = &((OpeStateDatum *) v)->state;
+	else
+		corrupt(v);
+	if (!ope_state_validate(s, AB_ERR_BINARY, &err))
 		ab_raise(&err);
+	return s;
 }
 
 OpeStateDatum *
 ope_state_make_datum(const OpeState *s)
 {
-	OpeStateDatum *d = palloc0(sizeof(OpeStateDatum));
+	Size		size = datum_bytes(s->nlambdas);
+	OpeStateDatum *d = palloc0(size);
 
-	SET_VARSIZE(d, sizeof(OpeStateDatum));
-	d->state = *s;
+	SET_VARSIZE(d, size);
+	memcpy(&d->state, s, ope_state_bytes(s->nlambdas));
 	return d;
 }
 
@@ -48,15 +76,10 @@ OpeStateDatum *
 ope_state_for_update(FunctionCallInfo fcinfo, int argno)
 {
 	struct varlena *v = (struct varlena *) PG_GETARG_POINTER(argno);
-	OpeState	copy;
 
-	if (AggCheckCallContext(fcinfo, NULL) && !VARATT_IS_EXTENDED(v))
-	{
-		check_datum_size(v);
+	if (AggCheckCallContext(fcinfo, NULL) && !VARATT_IS_EXTENDED(v) && sized_v2(v))
 		return (OpeStateDatum *) v;
-	}
-	ope_state_from_datum(PointerGetDatum(v), &copy);
-	return ope_state_make_datum(&copy);
+	return ope_state_make_datum(ope_state_get(PointerGetDatum(v)));
 }
 
 PG_FUNCTION_INFO_V1(ope_state_in);
@@ -64,23 +87,22 @@ Datum
 ope_state_in(PG_FUNCTION_ARGS)
 {
 	const char *text = PG_GETARG_CSTRING(0);
-	OpeState	s;
+	OpeStateBuf *buf = palloc(sizeof(OpeStateBuf));
 	AbError		err;
 
-	if (!ope_state_from_text(text, strlen(text), &s, &err))
+	if (!ope_state_from_text(text, strlen(text), &buf->state, &err))
 		ab_raise(&err);
-	PG_RETURN_OPE_STATE(ope_state_make_datum(&s));
+	PG_RETURN_OPE_STATE(ope_state_make_datum(&buf->state));
 }
 
 PG_FUNCTION_INFO_V1(ope_state_out);
 Datum
 ope_state_out(PG_FUNCTION_ARGS)
 {
-	OpeState	s;
-	char	   *buf = palloc(OPE_TEXT_MAX);
+	const OpeState *s = ope_state_get(PG_GETARG_DATUM(0));
+	char	   *buf = palloc(ope_state_text_max(s));
 
-	ope_state_from_datum(PG_GETARG_DATUM(0), &s);
-	ope_state_to_text(&s, buf);
+	ope_state_to_text(s, buf);
 	PG_RETURN_CSTRING(buf);
 }
 
@@ -88,28 +110,28 @@ PG_FUNCTION_INFO_V1(ope_state_recv);
 Datum
 ope_state_recv(PG_FUNCTION_ARGS)
 {
-	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
-	OpeState	s;
+	StringInfo	in = (StringInfo) PG_GETARG_POINTER(0);
+	OpeStateBuf *buf = palloc(sizeof(OpeStateBuf));
 	AbError		err;
 
-	if (!ope_state_from_binary((const unsigned char *) buf->data + buf->cursor,
-							   (size_t) (buf->len - buf->cursor), &s, &err))
+	if (!ope_state_from_binary((const unsigned char *) in->data + in->cursor,
+							   (size_t) (in->len - in->cursor), &buf->state, &err))
 		ab_raise(&err);
-	buf->cursor = buf->len;
-	PG_RETURN_OPE_STATE(ope_state_make_datum(&s));
+	in->cursor = in->len;
+	PG_RETURN_OPE_STATE(ope_state_make_datum(&buf->state));
 }
 
 PG_FUNCTION_INFO_V1(ope_state_send);
 Datum
 ope_state_send(PG_FUNCTION_ARGS)
 {
-	OpeState	s;
-	unsigned char bin[OPE_BINARY_SIZE];
+	const OpeState *s = ope_state_get(PG_GETARG_DATUM(0));
+	size_t		size = ope_state_binary_size(s);
+	unsigned char *bin = palloc(size);
 	StringInfoData buf;
 
-	ope_state_from_datum(PG_GETARG_DATUM(0), &s);
-	ope_state_to_binary(&s, bin);
+	ope_state_to_binary(s, bin);
 	pq_begintypsend(&buf);
-	pq_sendbytes(&buf, (const char *) bin, OPE_BINARY_SIZE);
+	pq_sendbytes(&buf, (const char *) bin, size);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }

@@ -412,6 +412,43 @@ json_read_bool(JsonReader *r, bool *out)
 }
 
 bool
+json_read_object_span(JsonReader *r, const char **start, size_t *len)
+{
+	const char *p;
+	int64_t		depth = 0;
+
+	if (r->failed)
+		return false;
+	skip_ws(r);
+	if (r->p >= r->end || *r->p != '{')
+		return json_fail(r, "expected an object");
+	p = r->p;
+	while (p < r->end)
+	{
+		char		c = *p++;
+
+		if (c == '"')
+		{
+			while (p < r->end && *p != '"')
+				p += *p == '\\' ? 2 : 1;
+			if (p >= r->end)
+				return json_fail(r, "unterminated string");
+			p++;
+		}
+		else if (c == '{' || c == '[')
+			depth++;
+		else if ((c == '}' || c == ']') && --depth == 0)
+		{
+			*start = r->p;
+			*len = (size_t) (p - r->p);
+			r->p = p;
+			return true;
+		}
+	}
+	return json_fail(r, "unterminated object");
+}
+
+bool
 json_finish(JsonReader *r)
 {
 	if (r->failed)

@@ -59,6 +59,12 @@ bool		json_read_int64(JsonReader *r, int64_t *out);
 bool		json_read_string(JsonReader *r, char *buf, size_t bufsz);
 bool		json_read_bool(JsonReader *r, bool *out);
 
+/*
+ * The text of the object that comes next, braces included, without parsing
+ * it (the caller hands it to the object's own reader, which checks it).
+ */
+bool		json_read_object_span(JsonReader *r, const char **start, size_t *len);
+
 /* The next non-blank character, or '\0' at the end; consumes nothing. */
 char		json_peek(JsonReader *r);
 

@@ -128,7 +128,11 @@ put_lambdas(TextOut *o, const OpeState *s)
 		bool		first = true;
 
 		put_str(o, j == 0 ? "{\"lambda\":" : ",{\"lambda\":");
-		put_double(o, ope_lambdas(s)[j]);
+		/* JSON has no infinite number: an infinite lambda is the string "Infinity" */
+		if (isinf(ope_lambdas(s)[j]))
+			put_str(o, "\"Infinity\"");
+		else
+			put_double(o, ope_lambdas(s)[j]);
 		put_int64(o, "n_over", ope_lambda_n_over(s)[j]);
 		put_str(o, ",\"sums\":{");
 		for (k = 0; k < OPE_LNSUMS; k++)
@@ -340,7 +344,17 @@ read_lambda_entry(JsonReader *r, LambdaEntry *e)
 		if (seen[k])
 			return json_fail(r, "duplicate key \"%s\" in a lambda", key);
 		seen[k] = true;
-		if (k == 0 && !json_read_double(r, &e->lambda))
+		if (k == 0 && json_peek(r) == '"')
+		{
+			char		word[16];
+
+			if (!json_read_string(r, word, sizeof(word)))
+				return false;
+			if (strcmp(word, "Infinity") != 0)
+				return json_fail(r, "a lambda is a number or \"Infinity\"");
+			e->lambda = INFINITY;
+		}
+		else if (k == 0 && !json_read_double(r, &e->lambda))
 			return false;
 		if (k == 1 && !json_read_int64(r, &e->n_over))
 			return false;
@@ -550,9 +564,6 @@ ope_state_upgrade_v1(OpeState *s, AbErrorKind kind, AbError *err)
 		return ab_fail(err, kind, "ope_state has unknown flags or non-zero reserved bits");
 	s->version = OPE_STATE_VERSION;
 	s->r_min = s->r_max = s->v_min = s->v_max = s->e_min = s->e_max = 0.0;
-	/* an empty state has nothing to be unknown about */
-	if (s->n == 0 && s->n_skipped == 0)
-		s->flags |= OPE_FLAG_TRACKED;
 	return true;
 }
 

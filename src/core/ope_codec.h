@@ -15,9 +15,9 @@
  * ranges.  Every double is printed in its shortest exact form, so text
  * round-trips bit for bit ("Infinity" for an infinite lambda).
  *
- * A state with neither lambdas nor tracking (a 1.0/1.1 state that had rows)
- * is written in the version 1 forms it was read from, byte for byte; both
- * forms of version 1 are read (an empty one comes back tracked).
+ * A state with neither lambdas nor tracking (a 1.0/1.1 state) is written in
+ * the version 1 forms it was read from, byte for byte; both forms of
+ * version 1 are read.  (A blank one starts tracking with its first row.)
  *
  * Binary, for COPY BINARY and the wire, big-endian:
  *   version 1: version u8, flags u8, reserved u16, reserved u32, n,
@@ -79,7 +79,7 @@ ope_state_writes_v1(const OpeState *s)
 /*
  * Turn s, whose first sizeof(version 1 state) bytes hold a 1.0/1.1 state
  * (the same fields in the same order as the start of OpeState), into a
- * current state: version 2, no ranges, tracked only when blank.  Fails
+ * current state: version 2, untracked, no ranges.  Fails
  * (with kind) when those bytes are not a version 1 state; the caller then
  * validates the result.
  */

@@ -159,6 +159,16 @@ report_overflow(const OpeState *s, const OpeRow *row, bool dr, double w, double 
 	return sum_overflow(s, err);
 }
 
+static inline bool
+unlikely_blank(const OpeState *s)
+{
+#if defined(__GNUC__)
+	return __builtin_expect(s->n == 0 && s->n_skipped == 0, 0);
+#else
+	return s->n == 0 && s->n_skipped == 0;
+#endif
+}
+
 /*
  * The ranges and kinds of a matched row (before n_matched counts it): its
  * reward and residual extend the ranges, a reward other than 0 or 1 or a
@@ -210,6 +220,9 @@ add_row(OpeState *s, const OpeRow *row, unsigned present, AbError *err, const bo
 
 	if (!inputs_ok(row, present, dr))
 		return report_bad_input(row, present, dr, err);
+	/* a blank state has nothing unknown about it (a 1.0/1.1 initial state) */
+	if (unlikely_blank(s))
+		s->flags |= OPE_FLAG_TRACKED;
 	if ((present & needed) != needed)
 	{
 		if (s->n_skipped == INT64_MAX)
@@ -303,6 +316,19 @@ merge_range(double *lo, double *hi, int64_t dst_n, double src_lo, double src_hi,
 static void
 merge_tracking(OpeState *res, const OpeState *dst, const OpeState *src)
 {
+	/* a blank side knows everything about its (no) rows */
+	if (ope_state_is_blank(dst))
+	{
+		res->flags = (res->flags & ~(OPE_FLAG_TRACKED | OPE_FLAG_NONBINARY | OPE_FLAG_FRACTIONAL)) |
+			(src->flags & (OPE_FLAG_TRACKED | OPE_FLAG_NONBINARY | OPE_FLAG_FRACTIONAL));
+		res->r_min = src->r_min;
+		res->r_max = src->r_max;
+		res->v_min = src->v_min;
+		res->v_max = src->v_max;
+		res->e_min = src->e_min;
+		res->e_max = src->e_max;
+		return;
+	}
 	if (!ope_state_is_tracked(dst) || !ope_state_is_tracked(src))
 	{
 		res->flags &= ~(OPE_FLAG_TRACKED | OPE_FLAG_NONBINARY | OPE_FLAG_FRACTIONAL);

@@ -46,24 +46,41 @@ write_file(const char *target, const char *name, const void *buf, size_t len)
 /* ---- ope_state ---- */
 
 static void
-ope_seed(const char *name, bool dr, const OpeRow *rows, int nrows, const unsigned *present)
+ope_seed_lambdas(const char *name, bool dr, const OpeRow *rows, int nrows, const unsigned *present,
+				 const double *lambdas, int nlambdas)
 {
-	OpeState	s;
+	static OpeStateBuf buf;
+	OpeState   *s = &buf.state;
 	AbError		err;
-	char		text[OPE_TEXT_MAX];
-	unsigned char bin[OPE_BINARY_SIZE];
+	char	   *text;
+	unsigned char *bin;
 	char		fname[64];
 	int			i;
 
-	ope_state_init(&s, dr);
+	if (nlambdas > 0)
+		ope_state_init_lambdas(s, dr, lambdas, nlambdas);
+	else
+		ope_state_init(s, dr);
 	for (i = 0; i < nrows; i++)
-		if (!ope_state_add(&s, &rows[i], present ? present[i] : OPE_IN_ALL, &err))
+		if (!ope_state_add(s, &rows[i], present ? present[i] : OPE_IN_ALL, &err))
 			die(err.message);
+	text = malloc(ope_state_text_max(s));
+	bin = malloc(ope_state_binary_size(s));
+	if (!text || !bin)
+		die("out of memory");
 	snprintf(fname, sizeof(fname), "%s.json", name);
-	write_file("ope_state_text", fname, text, ope_state_to_text(&s, text));
-	ope_state_to_binary(&s, bin);
+	write_file("ope_state_text", fname, text, ope_state_to_text(s, text));
+	ope_state_to_binary(s, bin);
 	snprintf(fname, sizeof(fname), "%s.bin", name);
-	write_file("ope_state_binary", fname, bin, sizeof(bin));
+	write_file("ope_state_binary", fname, bin, ope_state_binary_size(s));
+	free(text);
+	free(bin);
+}
+
+static void
+ope_seed(const char *name, bool dr, const OpeRow *rows, int nrows, const unsigned *present)
+{
+	ope_seed_lambdas(name, dr, rows, nrows, present, NULL, 0);
 }
 
 static void
@@ -101,6 +118,12 @@ ope_seeds(void)
 	ope_seed("dr_compensated", true, many, 64, NULL);
 	ope_seed("basic_compensated", false, many, 64, NULL);
 	ope_seed("extreme", false, extreme, 3, NULL);
+	{
+		static const double lambdas[] = {0, 1, 10, INFINITY};
+
+		ope_seed_lambdas("dr_lambdas", true, many, 64, NULL, lambdas, 4);
+		ope_seed_lambdas("basic_lambdas", false, basic, 4, NULL, lambdas + 1, 2);
+	}
 }
 
 /* ---- banditmodel ---- */

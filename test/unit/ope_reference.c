@@ -95,3 +95,37 @@ ref_estimate(const RefRow *rows, int n, int estimator)
 	res.std_error = (double) sd_of_mean(t, n, 0);
 	return res;
 }
+
+RefResult
+ref_lambda_estimate(const RefRow *rows, int n, int estimator, double lambda)
+{
+	static long double t[100000];
+	long double sum = 0,
+				mean;
+	RefResult	res;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		long double w = (long double) rows[i].pi / rows[i].mu,
+					c;
+
+		if (estimator == 6 || estimator == 7)
+			c = w < lambda ? w : lambda;
+		else if (estimator == 8)
+			c = w <= lambda ? w : 0;
+		else if (w == 0)
+			c = 0;
+		else if (isinf(lambda))
+			c = w;
+		else
+			c = lambda * w / (w * w + lambda);
+		t[i] = estimator == 6 ? c * rows[i].r
+			: rows[i].v + c * ((long double) rows[i].r - rows[i].q);
+		sum += t[i];
+	}
+	mean = sum / n;
+	res.estimate = (double) mean;
+	res.std_error = (double) sd_of_mean(t, n, mean);
+	return res;
+}

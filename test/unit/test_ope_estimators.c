@@ -44,22 +44,22 @@ hand_case(void)
 		(0.1 - dr_mean) * (0.1 - dr_mean);
 
 	fill(&s, rows, 3, true);
-	ope_compute_estimate(&s, OPE_EST_REPLAY, &e);
+	ope_compute_estimate(&s, OPE_EST_REPLAY, -1, &e);
 	CHECK_NEAR(e.estimate, 2.0 / 3, 1e-15);
 	CHECK_NEAR(e.std_error, sqrt(4.0 / 27), 1e-15);
-	ope_compute_estimate(&s, OPE_EST_IPS, &e);
+	ope_compute_estimate(&s, OPE_EST_IPS, -1, &e);
 	CHECK_NEAR(e.estimate, 2.0 / 3, 1e-15);
 	CHECK_NEAR(e.std_error, 2.0 / 3, 1e-15);
-	ope_compute_estimate(&s, OPE_EST_SNIPS, &e);
+	ope_compute_estimate(&s, OPE_EST_SNIPS, -1, &e);
 	CHECK_NEAR(e.estimate, 0.5, 1e-15);
 	CHECK_NEAR(e.std_error, sqrt(1.125 / 6), 1e-15);
-	ope_compute_estimate(&s, OPE_EST_DM, &e);
+	ope_compute_estimate(&s, OPE_EST_DM, -1, &e);
 	CHECK_NEAR(e.estimate, 1.0 / 3, 1e-15);
 	CHECK_NEAR(e.std_error, sqrt(dm_ss / 2 / 3), 1e-15);
-	ope_compute_estimate(&s, OPE_EST_DR, &e);
+	ope_compute_estimate(&s, OPE_EST_DR, -1, &e);
 	CHECK_NEAR(e.estimate, dr_mean, 1e-15);
 	CHECK_NEAR(e.std_error, sqrt(dr_ss / 2 / 3), 1e-15);
-	ope_compute_estimate(&s, OPE_EST_SNDR, &e);
+	ope_compute_estimate(&s, OPE_EST_SNDR, -1, &e);
 	CHECK_NEAR(e.estimate, 1.0 / 3 + 0.15, 1e-15);
 
 	ope_compute_diagnostics(&s, &dg);
@@ -82,19 +82,20 @@ undefined_cases(void)
 	ope_state_init(&s, true);
 	for (k = 0; k < OPE_NESTIMATORS; k++)
 	{
-		ope_compute_estimate(&s, k, &e);
+		ope_compute_estimate(&s, k, -1, &e);
 		CHECK(!e.has_estimate && !e.has_std_error);
 	}
 	fill(&s, unmatched, 2, false);
-	ope_compute_estimate(&s, OPE_EST_REPLAY, &e);
+	ope_compute_estimate(&s, OPE_EST_REPLAY, -1, &e);
 	CHECK(!e.has_estimate);
-	ope_compute_estimate(&s, OPE_EST_SNIPS, &e);
+	ope_compute_estimate(&s, OPE_EST_SNIPS, -1, &e);
 	CHECK(!e.has_estimate);
-	ope_compute_estimate(&s, OPE_EST_IPS, &e);
-	CHECK(e.has_estimate && e.estimate == 0.0 && e.has_std_error && e.std_error == 0.0);
+	/* ips is 0, but without a match it has no standard error (never a zero-width interval) */
+	ope_compute_estimate(&s, OPE_EST_IPS, -1, &e);
+	CHECK(e.has_estimate && e.estimate == 0.0 && !e.has_std_error);
 	/* one row: an estimate but no standard error */
 	fill(&s, unmatched, 1, false);
-	ope_compute_estimate(&s, OPE_EST_IPS, &e);
+	ope_compute_estimate(&s, OPE_EST_IPS, -1, &e);
 	CHECK(e.has_estimate && !e.has_std_error);
 }
 
@@ -121,14 +122,15 @@ random_logs(void)
 			rows[i].q = unit_rand01(&seed);
 			rows[i].v = unit_rand01(&seed);
 		}
-		rows[0].pi = 0.5;		/* at least one match */
+		rows[0].pi = 0.5;		/* at least two matches: a standard error for every estimator */
+		rows[1].pi = 0.25;
 		fill(&s, rows, n, true);
-		for (k = 0; k < OPE_NESTIMATORS; k++)
+		for (k = 0; k < OPE_NBASE_ESTIMATORS; k++)
 		{
 			OpeEstimate e;
 			RefResult	ref = ref_estimate(rows, n, k);
 
-			ope_compute_estimate(&s, k, &e);
+			ope_compute_estimate(&s, k, -1, &e);
 			CHECK(e.has_estimate && e.has_std_error);
 			CHECK_NEAR(e.estimate, ref.estimate, 1e-12);
 			CHECK_NEAR(e.std_error, ref.std_error, 1e-9);
@@ -157,16 +159,16 @@ large_offset(void)
 	ope_state_init(&s, true);
 	for (i = 0; i < n; i++)
 		CHECK(ope_add(&s, 1e6 + (i % 2), 1, 1, 1e6, 1e6 + (i % 2), &err));
-	ope_compute_estimate(&s, OPE_EST_IPS, &e);
+	ope_compute_estimate(&s, OPE_EST_IPS, -1, &e);
 	CHECK_NEAR(e.std_error / se, 1.0, 1e-9);
-	ope_compute_estimate(&s, OPE_EST_SNIPS, &e);
+	ope_compute_estimate(&s, OPE_EST_SNIPS, -1, &e);
 	CHECK_NEAR(e.std_error / sqrt(0.25 * n / (n - 1.0) / n), 1.0, 1e-9);
-	ope_compute_estimate(&s, OPE_EST_REPLAY, &e);
+	ope_compute_estimate(&s, OPE_EST_REPLAY, -1, &e);
 	CHECK_NEAR(e.std_error / sqrt(0.25 * n / (n - 1.0) / n), 1.0, 1e-9);
-	ope_compute_estimate(&s, OPE_EST_DM, &e);
+	ope_compute_estimate(&s, OPE_EST_DM, -1, &e);
 	CHECK_NEAR(e.std_error / se, 1.0, 1e-9);
 	/* dr terms: v + (r - q) = 1e6 + 2 (i mod 2): deviations +-1 */
-	ope_compute_estimate(&s, OPE_EST_DR, &e);
+	ope_compute_estimate(&s, OPE_EST_DR, -1, &e);
 	CHECK_NEAR(e.std_error / (2 * se), 1.0, 1e-9);
 }
 

@@ -122,8 +122,8 @@ merge_halves(void)
 		OpeEstimate ea,
 					ew;
 
-		ope_compute_estimate(&a, k, &ea);
-		ope_compute_estimate(&whole, k, &ew);
+		ope_compute_estimate(&a, k, -1, &ea);
+		ope_compute_estimate(&whole, k, -1, &ew);
 		CHECK_NEAR(ea.estimate, ew.estimate, 1e-14);
 		CHECK_NEAR(ea.std_error, ew.std_error, 1e-12);
 	}
@@ -165,8 +165,8 @@ validation(void)
 	s.flags = 0x80;
 	CHECK(!ope_state_validate(&s, AB_ERR_BINARY, &err));
 	ope_state_init(&s, false);
-	s.version = 2;
-	CHECK(!ope_state_validate(&s, AB_ERR_BINARY, &err) && strstr(err.message, "version 2"));
+	s.version = 3;
+	CHECK(!ope_state_validate(&s, AB_ERR_BINARY, &err) && strstr(err.message, "version 3"));
 	ope_state_init(&s, false);
 	s.n = 2;
 	s.n_matched = 1;
