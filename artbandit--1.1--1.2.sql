@@ -217,3 +217,176 @@ CREATE FUNCTION ope_tune(state ope_state, estimator text, method text DEFAULT 's
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ope_tune(ope_state, text, text, float8) IS
 	'choose lambda for ipw_clip, dr_clip, switch_dr or dr_os among the state''s lambdas: slope (SLOPE++, as OBP) or mse (OBP''s estimated MSE with the bias upper bound), delta 0.1';
+
+-- clustered bootstrap in one pass
+CREATE TYPE ope_bootstrap_state;
+CREATE FUNCTION ope_bootstrap_state_in(cstring) RETURNS ope_bootstrap_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ope_bootstrap_state_out(ope_bootstrap_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ope_bootstrap_state_recv(internal) RETURNS ope_bootstrap_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ope_bootstrap_state_send(ope_bootstrap_state) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE ope_bootstrap_state (
+	INPUT = ope_bootstrap_state_in,
+	OUTPUT = ope_bootstrap_state_out,
+	RECEIVE = ope_bootstrap_state_recv,
+	SEND = ope_bootstrap_state_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double,
+	STORAGE = extended
+);
+COMMENT ON FUNCTION ope_bootstrap_state_in(cstring) IS 'text input of ope_bootstrap_state (JSON)';
+COMMENT ON FUNCTION ope_bootstrap_state_out(ope_bootstrap_state) IS 'text output of ope_bootstrap_state (JSON, exact digits)';
+COMMENT ON FUNCTION ope_bootstrap_state_recv(internal) IS 'binary input of ope_bootstrap_state (validated field by field)';
+COMMENT ON FUNCTION ope_bootstrap_state_send(ope_bootstrap_state) IS 'binary output of ope_bootstrap_state';
+COMMENT ON TYPE ope_bootstrap_state IS
+	'an ope_state of all rows and, per bootstrap replicate, the sums of the rows weighted by Poisson(1) counts hashed from (seed, unit_id, replicate)';
+
+CREATE FUNCTION ope_bootstrap_transition(ope_bootstrap_state, float8, float8, float8, int8)
+	RETURNS ope_bootstrap_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_bootstrap_transition(ope_bootstrap_state, float8, float8, float8, int8, int4)
+	RETURNS ope_bootstrap_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_bootstrap_transition(ope_bootstrap_state, float8, float8, float8, int8, int4, int8)
+	RETURNS ope_bootstrap_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_bootstrap_dr_transition(ope_bootstrap_state, float8, float8, float8, float8, float8, int8)
+	RETURNS ope_bootstrap_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_bootstrap_dr_transition(ope_bootstrap_state, float8, float8, float8, float8, float8, int8, int4)
+	RETURNS ope_bootstrap_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_bootstrap_dr_transition(ope_bootstrap_state, float8, float8, float8, float8, float8, int8, int4, int8)
+	RETURNS ope_bootstrap_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_merge(ope_bootstrap_state, ope_bootstrap_state) RETURNS ope_bootstrap_state
+	AS 'MODULE_PATHNAME', 'ope_bootstrap_merge' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ope_bootstrap_transition(ope_bootstrap_state, float8, float8, float8, int8) IS
+	'transition function of ope_bootstrap (basic inputs, 200 replicates, seed 0)';
+COMMENT ON FUNCTION ope_bootstrap_transition(ope_bootstrap_state, float8, float8, float8, int8, int4) IS
+	'transition function of ope_bootstrap (basic inputs, seed 0)';
+COMMENT ON FUNCTION ope_bootstrap_transition(ope_bootstrap_state, float8, float8, float8, int8, int4, int8) IS
+	'transition function of ope_bootstrap (basic inputs)';
+COMMENT ON FUNCTION ope_bootstrap_dr_transition(ope_bootstrap_state, float8, float8, float8, float8, float8, int8) IS
+	'transition function of ope_bootstrap (reward-model inputs, 200 replicates, seed 0)';
+COMMENT ON FUNCTION ope_bootstrap_dr_transition(ope_bootstrap_state, float8, float8, float8, float8, float8, int8, int4) IS
+	'transition function of ope_bootstrap (reward-model inputs, seed 0)';
+COMMENT ON FUNCTION ope_bootstrap_dr_transition(ope_bootstrap_state, float8, float8, float8, float8, float8, int8, int4, int8) IS
+	'transition function of ope_bootstrap (reward-model inputs)';
+COMMENT ON FUNCTION ope_merge(ope_bootstrap_state, ope_bootstrap_state) IS
+	'union of two ope_bootstrap_state values (NULL counts as empty); both must have the same inputs, replicates and seed';
+
+-- aggregates take no defaults: the optional replicates and seed are overloads
+CREATE AGGREGATE ope_bootstrap(reward float8, propensity float8, target_probability float8,
+							   unit_id int8) (
+	SFUNC = ope_bootstrap_transition, STYPE = ope_bootstrap_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_bootstrap(reward float8, propensity float8, target_probability float8,
+							   unit_id int8, replicates int4) (
+	SFUNC = ope_bootstrap_transition, STYPE = ope_bootstrap_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_bootstrap(reward float8, propensity float8, target_probability float8,
+							   unit_id int8, replicates int4, seed int8) (
+	SFUNC = ope_bootstrap_transition, STYPE = ope_bootstrap_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_bootstrap(reward float8, propensity float8, target_probability float8,
+							   q_logged float8, v_target float8, unit_id int8) (
+	SFUNC = ope_bootstrap_dr_transition, STYPE = ope_bootstrap_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_bootstrap(reward float8, propensity float8, target_probability float8,
+							   q_logged float8, v_target float8, unit_id int8, replicates int4) (
+	SFUNC = ope_bootstrap_dr_transition, STYPE = ope_bootstrap_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_bootstrap(reward float8, propensity float8, target_probability float8,
+							   q_logged float8, v_target float8, unit_id int8, replicates int4,
+							   seed int8) (
+	SFUNC = ope_bootstrap_dr_transition, STYPE = ope_bootstrap_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_merge(ope_bootstrap_state) (
+	SFUNC = ope_merge, STYPE = ope_bootstrap_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ope_bootstrap(float8, float8, float8, int8) IS
+	'clustered Poisson bootstrap of an exploration log in one pass (200 replicates, seed 0); rows of one unit_id share their weights';
+COMMENT ON AGGREGATE ope_bootstrap(float8, float8, float8, int8, int4) IS
+	'clustered Poisson bootstrap of an exploration log in one pass (seed 0)';
+COMMENT ON AGGREGATE ope_bootstrap(float8, float8, float8, int8, int4, int8) IS
+	'clustered Poisson bootstrap of an exploration log in one pass';
+COMMENT ON AGGREGATE ope_bootstrap(float8, float8, float8, float8, float8, int8) IS
+	'clustered Poisson bootstrap with reward-model inputs (200 replicates, seed 0)';
+COMMENT ON AGGREGATE ope_bootstrap(float8, float8, float8, float8, float8, int8, int4) IS
+	'clustered Poisson bootstrap with reward-model inputs (seed 0)';
+COMMENT ON AGGREGATE ope_bootstrap(float8, float8, float8, float8, float8, int8, int4, int8) IS
+	'clustered Poisson bootstrap with reward-model inputs';
+COMMENT ON AGGREGATE ope_merge(ope_bootstrap_state) IS
+	'union of ope_bootstrap_state values, e.g. daily states merged into a date range';
+
+CREATE FUNCTION ope_bootstrap_report(state ope_bootstrap_state, confidence float8 DEFAULT 0.95)
+	RETURNS SETOF ope_result
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 6;
+COMMENT ON FUNCTION ope_bootstrap_report(ope_bootstrap_state, float8) IS
+	'every base estimator of a bootstrap state: the estimate of all rows, the replicates'' standard deviation and their percentile interval';
+
+-- comparing two policies on the same log
+CREATE TYPE ope_pair_state;
+CREATE FUNCTION ope_pair_state_in(cstring) RETURNS ope_pair_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ope_pair_state_out(ope_pair_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ope_pair_state_recv(internal) RETURNS ope_pair_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ope_pair_state_send(ope_pair_state) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE ope_pair_state (
+	INPUT = ope_pair_state_in,
+	OUTPUT = ope_pair_state_out,
+	RECEIVE = ope_pair_state_recv,
+	SEND = ope_pair_state_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double,
+	STORAGE = main
+);
+COMMENT ON FUNCTION ope_pair_state_in(cstring) IS 'text input of ope_pair_state (JSON)';
+COMMENT ON FUNCTION ope_pair_state_out(ope_pair_state) IS 'text output of ope_pair_state (JSON, exact digits)';
+COMMENT ON FUNCTION ope_pair_state_recv(internal) IS 'binary input of ope_pair_state (validated field by field)';
+COMMENT ON FUNCTION ope_pair_state_send(ope_pair_state) IS 'binary output of ope_pair_state';
+COMMENT ON TYPE ope_pair_state IS
+	'two target policies evaluated on the same rows: an ope_state for each and the cross sums of their per-row terms';
+
+CREATE FUNCTION ope_compare_transition(ope_pair_state, float8, float8, float8, float8)
+	RETURNS ope_pair_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_compare_transition(ope_pair_state, float8, float8, float8, float8, float8, float8, float8)
+	RETURNS ope_pair_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_merge(ope_pair_state, ope_pair_state) RETURNS ope_pair_state
+	AS 'MODULE_PATHNAME', 'ope_pair_state_merge' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ope_compare_transition(ope_pair_state, float8, float8, float8, float8) IS
+	'transition function of ope_compare (basic inputs)';
+COMMENT ON FUNCTION ope_compare_transition(ope_pair_state, float8, float8, float8, float8, float8, float8, float8) IS
+	'transition function of ope_compare (reward-model inputs)';
+COMMENT ON FUNCTION ope_merge(ope_pair_state, ope_pair_state) IS
+	'union of two ope_pair_state values (NULL counts as empty); both must have the same inputs';
+
+CREATE AGGREGATE ope_compare(reward float8, propensity float8, target_a float8, target_b float8) (
+	SFUNC = ope_compare_transition, STYPE = ope_pair_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_compare(reward float8, propensity float8, target_a float8, target_b float8,
+							 q_logged float8, v_a float8, v_b float8) (
+	SFUNC = ope_compare_transition, STYPE = ope_pair_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_merge(ope_pair_state) (
+	SFUNC = ope_merge, STYPE = ope_pair_state,
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ope_compare(float8, float8, float8, float8) IS
+	'two target policies on the same exploration log (ips, snips): b - a with the paired standard error';
+COMMENT ON AGGREGATE ope_compare(float8, float8, float8, float8, float8, float8, float8) IS
+	'two target policies on the same exploration log with a reward model (ips, snips, dr, sndr)';
+COMMENT ON AGGREGATE ope_merge(ope_pair_state) IS
+	'union of ope_pair_state values, e.g. daily states merged into a date range';
+
+CREATE FUNCTION ope_compare_report(state ope_pair_state, confidence float8 DEFAULT 0.95)
+	RETURNS TABLE (estimator text, value_a float8, value_b float8, difference float8,
+				   std_error float8, ci_lower float8, ci_upper float8, p_value float8)
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE ROWS 4;
+COMMENT ON FUNCTION ope_compare_report(ope_pair_state, float8) IS
+	'per estimator the values of a and b, the difference b - a, its paired standard error, normal interval and two-sided p-value';
+
+CREATE FUNCTION ope_holm(p_values float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ope_holm(float8[]) IS
+	'Holm step-down adjusted p-values, in the order given (k candidates against one production policy)';

@@ -167,7 +167,7 @@ SELECT expect_error($$
 		basic) FROM st$$);
 SELECT expect_error($$
 	SELECT ope_merge(
-		'{"version":1,"kind":"basic","n":0,"n_skipped":9223372036854775807,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}',
+		'{"version":1,"kind":"basic","n":0,"n_skipped":9223372036854775807,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}'::ope_state,
 		'{"version":1,"kind":"basic","n":0,"n_skipped":1,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}')$$);
 SELECT expect_error($$
 	SELECT ope_accumulate_transition(
@@ -189,7 +189,7 @@ INSERT INTO bad_text VALUES
 	('truncated', '{"version":1,"kind":"basic","n":0,"n_sk'),
 	('truncated after value', '{"version":1,"kind":"basic"'),
 	('unterminated sums', '{"version":1,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{'),
-	('wrong version', '{"version":2,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}'),
+	('wrong version', '{"version":3,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}'),
 	('version as string', '{"version":"1","kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}'),
 	('unknown kind', '{"version":1,"kind":"ips","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}'),
 	('missing key sums', '{"version":1,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null}'),

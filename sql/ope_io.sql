@@ -65,10 +65,11 @@ SELECT kind, string_agg(a.estimator, ',' ORDER BY ord) AS estimators,
 			 AND a.estimate IS NOT DISTINCT FROM b.estimate
 			 AND a.std_error IS NOT DISTINCT FROM b.std_error
 			 AND a.ci_lower IS NOT DISTINCT FROM b.ci_lower
-			 AND a.ci_upper IS NOT DISTINCT FROM b.ci_upper) AS same_report
+			 AND a.ci_upper IS NOT DISTINCT FROM b.ci_upper
+			 AND a.lambda IS NOT DISTINCT FROM b.lambda) AS same_report
 FROM ope_io_states,
-	LATERAL ROWS FROM (ope_report(s)) WITH ORDINALITY a(estimator, estimate, std_error, ci_lower, ci_upper, ord)
-	JOIN LATERAL ROWS FROM (ope_report(s::text::ope_state)) WITH ORDINALITY b(estimator, estimate, std_error, ci_lower, ci_upper, ord)
+	LATERAL ROWS FROM (ope_report(s)) WITH ORDINALITY a(estimator, estimate, std_error, ci_lower, ci_upper, lambda, ord)
+	JOIN LATERAL ROWS FROM (ope_report(s::text::ope_state)) WITH ORDINALITY b(estimator, estimate, std_error, ci_lower, ci_upper, lambda, ord)
 	USING (ord)
 GROUP BY kind ORDER BY kind;
 
@@ -115,8 +116,10 @@ SELECT kind, c.s::text = o.s::text AS same_text,
 	ope_state_send(c.s) = ope_state_send(o.s) AS same_bits
 FROM ope_io_states o JOIN ope_io_copy c USING (kind) ORDER BY kind;
 
--- The documented layout: 320 bytes (version, flags, 2 reserved fields,
--- 3 counts, 2 extremes, 17 [hi, lo] sums), counts big-endian.
+-- The documented layout.  Version 2 (a state with rows, since 1.2): 368
+-- bytes (version, flags, lambda count, reserved, 3 counts, 2 extremes, 6
+-- range bounds, 17 [hi, lo] sums); a state without rows keeps version 1's
+-- 320 bytes (no ranges), as 1.0 and 1.1 wrote it.  Counts big-endian.
 SELECT kind, length(b) AS bytes, get_byte(b, 0) AS version, get_byte(b, 1) AS flags,
 	('x' || encode(substring(b FROM 9 FOR 8), 'hex'))::bit(64)::int8 = d.n
 	AND ('x' || encode(substring(b FROM 17 FOR 8), 'hex'))::bit(64)::int8 = d.n_skipped
@@ -140,8 +143,9 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
+-- Version 1 (1.0/1.1 values, still read): a stored dr state.
 SELECT label, recv_payload(p, :'io_file') AS result
-FROM (SELECT ope_state_send(s) AS b FROM ope_io_states WHERE kind = 'dr') v,
+FROM (SELECT ope_state_send('{"version":1,"kind":"dr","n":2,"n_skipped":3,"n_matched":1,"max_weight":7.000000000000001,"min_propensity":0.125,"sums":{"pi":0.875,"pi_r":0.5,"pi2":0.765625,"pi2_r":0.4375,"pi2_r2":0.25,"w":7,"w2":49,"w_r":4,"w2_r":28,"w2_r2":16,"v":1,"v2":0.5,"w_e":2,"w2_e":5,"w2_e2":4,"v_w_e":1,"v_w":3}}'::ope_state) AS b) v,
 	LATERAL (VALUES
 		(1, 'valid', b),
 		(2, 'empty', ''::bytea),
@@ -149,9 +153,9 @@ FROM (SELECT ope_state_send(s) AS b FROM ope_io_states WHERE kind = 'dr') v,
 		(4, 'one byte short', substring(b FROM 1 FOR 319)),
 		(5, 'one byte long', b || '\x00'::bytea),
 		(6, 'version 0', overlay(b PLACING '\x00'::bytea FROM 1)),
-		(7, 'version 2', overlay(b PLACING '\x02'::bytea FROM 1)),
+		(7, 'version 3', overlay(b PLACING '\x03'::bytea FROM 1)),
 		(8, 'version 2, short', '\x02'::bytea),
-		(9, 'unknown flag', overlay(b PLACING '\x03'::bytea FROM 2)),
+		(9, 'unknown flag', overlay(b PLACING '\x11'::bytea FROM 2)),
 		(10, 'reserved bits', overlay(b PLACING '\x01'::bytea FROM 8)),
 		(11, 'negative n', overlay(b PLACING '\xffffffffffffffff'::bytea FROM 9)),
 		(12, 'n_matched > n', overlay(b PLACING '\x7fffffffffffffff'::bytea FROM 25)),
@@ -159,7 +163,36 @@ FROM (SELECT ope_state_send(s) AS b FROM ope_io_states WHERE kind = 'dr') v,
 		(14, 'min_propensity 2', overlay(b PLACING '\x4000000000000000'::bytea FROM 41)),
 		(15, 'Infinity hi of pi', overlay(b PLACING '\x7ff0000000000000'::bytea FROM 49)),
 		(16, 'NaN lo of v_w', overlay(b PLACING '\xfff8000000000000'::bytea FROM 313)),
-		(17, 'negative w2', overlay(b PLACING '\xbff0000000000000'::bytea FROM 145))
+		(17, 'negative w2', overlay(b PLACING '\xbff0000000000000'::bytea FROM 145)),
+		(18, 'tracking flag', overlay(b PLACING '\x03'::bytea FROM 2))
+	) t(k, label, p)
+ORDER BY k;
+
+-- Version 2 with two lambdas (2 and Infinity): 368 + 2 * (16 + 11 * 16)
+-- bytes; the sums at bytes 49-320 as in version 1, the ranges (r, v, e)
+-- at 321-368, lambdas and their counts from 369, their sums from 401.
+SELECT length(ope_state_send(s)) AS bytes, get_byte(ope_state_send(s), 2) * 256
+	+ get_byte(ope_state_send(s), 3) AS nlambdas
+FROM (SELECT ope_accumulate(r, mu, pi, q, v, '{2,Infinity}') AS s FROM ope_io_log) t;
+SELECT label, recv_payload(p, :'io_file') AS result
+FROM (SELECT ope_state_send(ope_accumulate(r, mu, pi, q, v, '{2,Infinity}')) AS b FROM ope_io_log) v,
+	LATERAL (VALUES
+		(1, 'valid', b),
+		(2, 'one byte short', substring(b FROM 1 FOR length(b) - 1)),
+		(16, 'header only', substring(b FROM 1 FOR 8)),
+		(3, 'lambda count 1', overlay(b PLACING '\x0001'::bytea FROM 3)),
+		(4, 'lambda count 33', overlay(b PLACING '\x0021'::bytea FROM 3)),
+		(5, 'version 1 with lambdas', overlay(b PLACING '\x01'::bytea FROM 1)),
+		(6, 'not tracked', overlay(b PLACING '\x01'::bytea FROM 2)),
+		(7, 'NaN r_min', overlay(b PLACING '\x7ff8000000000000'::bytea FROM 321)),
+		(8, 'r_min above r_max', overlay(b PLACING '\x7fe0000000000000'::bytea FROM 321)),
+		(9, 'claims 0/1 rewards', overlay(b PLACING '\x0b'::bytea FROM 2)),
+		(10, 'NaN lambda', overlay(b PLACING '\x7ff8000000000000'::bytea FROM 369)),
+		(11, 'negative lambda', overlay(b PLACING '\xbff0000000000000'::bytea FROM 369)),
+		(12, 'lambdas not increasing', overlay(b PLACING '\x3ff0000000000000'::bytea FROM 385)),
+		(13, 'n_over > n_matched', overlay(b PLACING '\x7fffffffffffffff'::bytea FROM 377)),
+		(14, 'negative n_over', overlay(b PLACING '\xffffffffffffffff'::bytea FROM 377)),
+		(15, 'Infinity lambda sum', overlay(b PLACING '\x7ff0000000000000'::bytea FROM 401))
 	) t(k, label, p)
 ORDER BY k;
 
@@ -193,9 +226,10 @@ SELECT kind, how,
 					 AND close12(a.estimate, b.estimate)
 					 AND close12(a.std_error, b.std_error)
 					 AND close12(a.ci_lower, b.ci_lower)
-					 AND close12(a.ci_upper, b.ci_upper))
-	 FROM ROWS FROM (ope_report(m.s)) WITH ORDINALITY a(estimator, estimate, std_error, ci_lower, ci_upper, ord)
-	 JOIN ROWS FROM (ope_report(o.s)) WITH ORDINALITY b(estimator, estimate, std_error, ci_lower, ci_upper, ord)
+					 AND close12(a.ci_upper, b.ci_upper)
+					 AND a.lambda IS NOT DISTINCT FROM b.lambda)
+	 FROM ROWS FROM (ope_report(m.s)) WITH ORDINALITY a(estimator, estimate, std_error, ci_lower, ci_upper, lambda, ord)
+	 JOIN ROWS FROM (ope_report(o.s)) WITH ORDINALITY b(estimator, estimate, std_error, ci_lower, ci_upper, lambda, ord)
 	 USING (ord)) AS same_report,
 	dm.n = d1.n AND dm.n_skipped = d1.n_skipped AND dm.n_matched = d1.n_matched
 	AS same_counts,

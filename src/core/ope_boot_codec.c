@@ -9,31 +9,17 @@
 
 #include "byte_codec.h"
 #include "float_text.h"
+#include "compsum_text.h"
 #include "json_reader.h"
 #include "ope_codec.h"
 
-#define SUM_TEXT_MAX (2 * FLOAT_TEXT_LEN + 4)
+#define SUM_TEXT_MAX (COMPSUM_TEXT_MAX + 1)
 
 size_t
 ope_boot_text_max(const OpeBootstrap *b)
 {
 	return 256 + ope_state_text_max(&b->base) +
 		(size_t) OPE_BNSUMS * (16 + (size_t) b->replicates * SUM_TEXT_MAX);
-}
-
-static size_t
-put_sum(char *p, const CompSum *c)
-{
-	size_t		n = 0;
-
-	if (c->lo == 0.0 && !signbit(c->lo))
-		return (size_t) float_to_text(c->hi, p);
-	p[n++] = '[';
-	n += (size_t) float_to_text(c->hi, p + n);
-	p[n++] = ',';
-	n += (size_t) float_to_text(c->lo, p + n);
-	p[n++] = ']';
-	return n;
 }
 
 size_t
@@ -55,7 +41,7 @@ ope_boot_to_text(const OpeBootstrap *b, char *buf)
 		{
 			if (r)
 				buf[len++] = ',';
-			len += put_sum(buf + len, ope_boot_sums(b, k) + r);
+			len += compsum_to_text(ope_boot_sums(b, k) + r, buf + len);
 		}
 		buf[len++] = ']';
 	}
@@ -77,22 +63,6 @@ find(const char *key, const char *const *keys, int n)
 		if (strcmp(key, keys[i]) == 0)
 			return i;
 	return -1;
-}
-
-static bool
-read_sum(JsonReader *r, CompSum *c)
-{
-	JsonIter	it;
-	bool		done;
-
-	c->lo = 0.0;
-	if (json_peek(r) != '[')
-		return json_read_double(r, &c->hi);
-	if (!json_array_begin(r, &it) || !json_array_next(r, &it, &done) || done ||
-		!json_read_double(r, &c->hi) || !json_array_next(r, &it, &done) || done ||
-		!json_read_double(r, &c->lo) || !json_array_next(r, &it, &done) || !done)
-		return json_fail(r, "a sum must be a number or a pair [hi, lo]");
-	return true;
 }
 
 static bool
@@ -131,7 +101,7 @@ read_sums(JsonReader *r, OpeBootstrap *b)
 				break;
 			if (n >= b->replicates)
 				return json_fail(r, "sum \"%s\" has more than %d replicates", key, b->replicates);
-			if (!read_sum(r, ope_boot_sums(b, k) + n))
+			if (!json_read_compsum(r, ope_boot_sums(b, k) + n))
 				return false;
 		}
 		if (n != b->replicates)

@@ -9,6 +9,7 @@
 
 #include "byte_codec.h"
 #include "float_text.h"
+#include "compsum_text.h"
 #include "json_reader.h"
 
 /* ---- text output ---- */
@@ -40,8 +41,8 @@ put_int64(TextOut *o, const char *key, int64_t v)
 	o->len += (size_t) sprintf(o->buf + o->len, ",\"%s\":%lld", key, (long long) v);
 }
 
-/* Per sum: the name, quotes and colon, two doubles and a pair's brackets. */
-#define SUM_TEXT_MAX (16 + 2 * FLOAT_TEXT_LEN + 4)
+/* Per sum: the name, quotes, colon and comma, and the sum. */
+#define SUM_TEXT_MAX (16 + COMPSUM_TEXT_MAX + 1)
 
 size_t
 ope_state_text_max(const OpeState *s)
@@ -55,7 +56,7 @@ static void
 put_sum(TextOut *o, const char *name, const CompSum *c, bool *first)
 {
 	/* omitted only when both halves are +0, so -0 survives the round trip */
-	if (c->hi == 0.0 && c->lo == 0.0 && !signbit(c->hi) && !signbit(c->lo))
+	if (compsum_is_plus_zero(c))
 		return;
 	if (!*first)
 		put_str(o, ",");
@@ -63,16 +64,7 @@ put_sum(TextOut *o, const char *name, const CompSum *c, bool *first)
 	put_str(o, "\"");
 	put_str(o, name);
 	put_str(o, "\":");
-	if (c->lo == 0.0 && !signbit(c->lo))
-		put_double(o, c->hi);
-	else
-	{
-		put_str(o, "[");
-		put_double(o, c->hi);
-		put_str(o, ",");
-		put_double(o, c->lo);
-		put_str(o, "]");
-	}
+	o->len += compsum_to_text(c, o->buf + o->len);
 }
 
 static void
@@ -240,46 +232,6 @@ read_pair(JsonReader *r, double *a, double *b, const char *what)
 	return true;
 }
 
-/* A sum: a number, or [hi, lo]. */
-static bool
-read_sum(JsonReader *r, CompSum *c)
-{
-	c->lo = 0.0;
-	if (json_peek(r) != '[')
-		return json_read_double(r, &c->hi);
-	return read_pair(r, &c->hi, &c->lo, "a sum");
-}
-
-/* {"name": sum, ...} into sums[i * stride] for the names given. */
-static bool
-read_named_sums(JsonReader *r, const char *const *names, int nnames, CompSum *sums, int stride)
-{
-	JsonIter	it;
-	char		key[32];
-	bool		done;
-	bool		seen[(int) OPE_NSUMS > (int) OPE_LNSUMS ? (int) OPE_NSUMS : (int) OPE_LNSUMS] = {false};
-
-	if (!json_object_begin(r, &it))
-		return false;
-	for (;;)
-	{
-		int			k;
-
-		if (!json_object_next(r, &it, key, sizeof(key), &done))
-			return false;
-		if (done)
-			return true;
-		k = find_key(key, names, nnames);
-		if (k < 0)
-			return json_fail(r, "unknown sum \"%s\"", key);
-		if (seen[k])
-			return json_fail(r, "duplicate sum \"%s\"", key);
-		seen[k] = true;
-		if (!read_sum(r, &sums[(size_t) k * stride]))
-			return false;
-	}
-}
-
 static bool
 read_ranges(JsonReader *r, OpeState *s, bool seen[3])
 {
@@ -358,7 +310,7 @@ read_lambda_entry(JsonReader *r, LambdaEntry *e)
 			return false;
 		if (k == 1 && !json_read_int64(r, &e->n_over))
 			return false;
-		if (k == 2 && !read_named_sums(r, ope_lambda_sum_names, OPE_LNSUMS, e->sums, 1))
+		if (k == 2 && !json_read_compsum_object(r, ope_lambda_sum_names, OPE_LNSUMS, e->sums))
 			return false;
 	}
 	if (!seen[0] || !seen[1] || !seen[2])
@@ -455,7 +407,7 @@ read_member(JsonReader *r, int k, OpeState *s, TextSeen *seen)
 			seen->null_extreme[1] = is_null;
 			return true;
 		case KEY_SUMS:
-			return read_named_sums(r, ope_sum_names, OPE_NSUMS, s->sums, 1);
+			return json_read_compsum_object(r, ope_sum_names, OPE_NSUMS, s->sums);
 		case KEY_TRACKED:
 			return json_read_bool(r, &seen->tracked);
 		case KEY_BINARY_REWARD:
@@ -641,10 +593,14 @@ ope_state_from_binary(const unsigned char *buf, size_t len, OpeState *s, AbError
 					   (int) s->nlambdas, OPE_MAX_LAMBDAS);
 	else
 		expect = OPE_BINARY_V1_SIZE + 6 * 8 + (size_t) s->nlambdas * OPE_LAMBDA_ENTRY_BYTES;
-	if (r.truncated || len != expect)
+	if (r.truncated)
 		return ab_fail(err, AB_ERR_BINARY,
-					   "invalid binary ope_state: expected %zu bytes, got %zu",
-					   r.truncated ? (size_t) OPE_BINARY_V1_SIZE : expect, len);
+					   "invalid binary ope_state: expected %s%zu bytes, got %zu",
+					   s->version == 1 ? "" : "at least ",
+					   (size_t) OPE_BINARY_V1_SIZE + (s->version == 2 ? 6 * 8 : 0), len);
+	if (len != expect)
+		return ab_fail(err, AB_ERR_BINARY,
+					   "invalid binary ope_state: expected %zu bytes, got %zu", expect, len);
 	s->reserved = br_u32(&r);
 	s->n = br_i64(&r);
 	s->n_skipped = br_i64(&r);

@@ -24,7 +24,8 @@
  *     n_skipped, n_matched (i64), max_weight, min_propensity, then hi and
  *     lo of every sum (f64): OPE_BINARY_V1_SIZE bytes;
  *   version 2: version u8, flags u8, nlambdas u16, reserved u32, then the
- *     fields of version 1, r_min, r_max, v_min, v_max, e_min, e_max (f64),
+ *     counts, extremes and sums as in version 1 (OPE_BINARY_V1_SIZE bytes
+ *     in all), then r_min, r_max, v_min, v_max, e_min, e_max (f64),
  *     each lambda (f64) and its n_over (i64), then hi and lo of every
  *     lambda sum, sum by sum, lambda by lambda.
  * Both decoders run ope_state_validate before returning.

@@ -63,10 +63,13 @@ ope_lambdas_check(const double *lambdas, int n, AbError *err)
 		}
 		if (i > 0 && !(lambdas[i] > lambdas[i - 1]))
 		{
+			char		prev[FLOAT_TEXT_LEN];
+
 			float_to_text(lambdas[i], buf);
+			float_to_text(lambdas[i - 1], prev);
 			ab_fail(err, AB_ERR_VALUE,
-					"lambdas must be strictly increasing, got %s at position %d after a value not below it",
-					buf, i + 1);
+					"lambdas must be strictly increasing, got %s at position %d after %s",
+					buf, i + 1, prev);
 			ab_detail(err, "List each lambda once, smallest first.");
 			return false;
 		}

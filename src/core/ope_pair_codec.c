@@ -9,6 +9,7 @@
 
 #include "byte_codec.h"
 #include "float_text.h"
+#include "compsum_text.h"
 #include "json_reader.h"
 #include "ope_codec.h"
 
@@ -16,7 +17,7 @@ size_t
 ope_pair_text_max(const OpePair *p)
 {
 	return 256 + ope_state_text_max(&p->a) + ope_state_text_max(&p->b) +
-		OPE_XNSUMS * (16 + 2 * FLOAT_TEXT_LEN + 4);
+		OPE_XNSUMS * (16 + COMPSUM_TEXT_MAX + 1);
 }
 
 size_t
@@ -36,20 +37,11 @@ ope_pair_to_text(const OpePair *p, char *buf)
 	{
 		const CompSum *c = &p->cross[k];
 
-		if (c->hi == 0.0 && c->lo == 0.0 && !signbit(c->hi) && !signbit(c->lo))
+		if (compsum_is_plus_zero(c))
 			continue;
 		len += (size_t) sprintf(buf + len, "%s\"%s\":", first ? "" : ",", ope_pair_sum_names[k]);
 		first = false;
-		if (c->lo == 0.0 && !signbit(c->lo))
-			len += (size_t) float_to_text(c->hi, buf + len);
-		else
-		{
-			buf[len++] = '[';
-			len += (size_t) float_to_text(c->hi, buf + len);
-			buf[len++] = ',';
-			len += (size_t) float_to_text(c->lo, buf + len);
-			buf[len++] = ']';
-		}
+		len += compsum_to_text(c, buf + len);
 	}
 	len += (size_t) sprintf(buf + len, "}}");
 	return len;
@@ -70,47 +62,6 @@ read_state(JsonReader *r, OpeState *s, AbError *err)
 	return true;
 }
 
-static bool
-read_cross(JsonReader *r, OpePair *p)
-{
-	JsonIter	it,
-				pit;
-	char		key[16];
-	bool		done,
-				seen[OPE_XNSUMS] = {false};
-
-	if (!json_object_begin(r, &it))
-		return false;
-	for (;;)
-	{
-		int			k;
-		CompSum    *c;
-
-		if (!json_object_next(r, &it, key, sizeof(key), &done))
-			return false;
-		if (done)
-			return true;
-		for (k = 0; k < OPE_XNSUMS && strcmp(key, ope_pair_sum_names[k]) != 0; k++)
-			;
-		if (k == OPE_XNSUMS)
-			return json_fail(r, "unknown cross sum \"%s\"", key);
-		if (seen[k])
-			return json_fail(r, "duplicate cross sum \"%s\"", key);
-		seen[k] = true;
-		c = &p->cross[k];
-		c->lo = 0.0;
-		if (json_peek(r) != '[')
-		{
-			if (!json_read_double(r, &c->hi))
-				return false;
-			continue;
-		}
-		if (!json_array_begin(r, &pit) || !json_array_next(r, &pit, &done) || done ||
-			!json_read_double(r, &c->hi) || !json_array_next(r, &pit, &done) || done ||
-			!json_read_double(r, &c->lo) || !json_array_next(r, &pit, &done) || !done)
-			return json_fail(r, "a sum must be a number or a pair [hi, lo]");
-	}
-}
 
 bool
 ope_pair_from_text(const char *text, size_t len, OpePair *p, AbError *err)
@@ -168,7 +119,7 @@ ope_pair_from_text(const char *text, size_t len, OpePair *p, AbError *err)
 					return false;
 				break;
 			case 4:
-				if (!read_cross(&r, p))
+				if (!json_read_compsum_object(&r, ope_pair_sum_names, OPE_XNSUMS, p->cross))
 					return false;
 				break;
 		}
