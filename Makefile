@@ -15,7 +15,8 @@ OBJS        = $(GLUE_SRCS:.c=.o) $(CORE_SRCS:.c=.o)
 DATA_built  = artbandit--1.2.sql artbandit--1.0--1.2.sql
 DATA        = $(filter-out $(DATA_built),$(sort $(wildcard artbandit--*.sql))) artbandit--1.1.control
 
-REGRESS     = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
+# setup (shared helpers such as expect_error) runs first; the rest in name order
+REGRESS     = setup $(filter-out setup,$(basename $(notdir $(sort $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --load-extension=artbandit --encoding=UTF8
 TAP_TESTS   = 1
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))

@@ -14,17 +14,6 @@
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
--- Runs one statement; returns 'SQLSTATE: message' of its error, or 'no error'.
-CREATE FUNCTION expect_error(sql text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE sql;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
-
 --
 -- Text input of banditmodel: strict JSON, "version", "dim" and "arms" once
 -- each (dim before arms), every arm key once, A exactly symmetric, sizes
@@ -541,5 +530,4 @@ FROM (VALUES (NULL::int8, '{1}'::float8[], 1::float8), (1, NULL, 1), (1, '{1}', 
 SELECT bandit_merge(x)::text = (SELECT m::text FROM m2) AS merge_skips_null
 FROM (SELECT m FROM m2 UNION ALL SELECT NULL) v(x);
 
-DROP FUNCTION expect_error(text);
 DROP FUNCTION is_null_result(text);

@@ -11,17 +11,6 @@
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
--- Runs one statement; returns 'SQLSTATE: message' of its error, or 'no error'.
-CREATE FUNCTION expect_error(sql text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE sql;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
-
 -- Bad values, spelled as SQL expressions.
 CREATE TEMP TABLE bad_propensity (v text);
 INSERT INTO bad_propensity VALUES
@@ -346,4 +335,3 @@ SELECT expect_error($$SELECT ope_accumulate(r, 1, 0, q, 0) FROM (VALUES (1e308::
 SELECT expect_error($$SELECT ope_accumulate(r, 1, p, 0, v)
                       FROM (VALUES (7e153::float8, 1::float8, 0::float8), (0, 0, 6e153)) t(r, p, v)$$);
 
-DROP FUNCTION expect_error(text);

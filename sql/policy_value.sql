@@ -6,13 +6,6 @@ SELECT policy_value('{0.25,0.75}', '{2,4}') AS three_and_a_half,     -- 0.5 + 3
        policy_value('[0:1]={0.5,0.5}', '[5:6]={2,4}') AS lower_bounds_ignored,
        policy_value(NULL, '{1}') IS NULL AS strict;
 
-CREATE FUNCTION expect_error(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 SELECT f, expect_error('SELECT policy_value(' || f || ')') AS result
 FROM (VALUES ($$'{}', '{}'$$), ($$'{1}', '{1,2}'$$), ($$'{0.5,0.6}', '{1,2}'$$),
              ($$'{1.5,-0.5}', '{1,2}'$$), ($$'{NaN}', '{1}'$$), ($$'{1}', '{NaN}'$$),
@@ -20,4 +13,3 @@ FROM (VALUES ($$'{}', '{}'$$), ($$'{1}', '{1,2}'$$), ($$'{0.5,0.6}', '{1,2}'$$),
              ($$'{1}', '{NULL}'$$), ($$'{{1}}', '{{1}}'$$), ($$'{0.5,0.5}', '{1.7e308,1.7e308}'$$),
              ($$'{5e-324}', '{1}'$$)) v(f)
 ORDER BY f;
-DROP FUNCTION expect_error(text);

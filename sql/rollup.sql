@@ -4,13 +4,6 @@
 SET extra_float_digits = 0;
 SET client_min_messages = warning;
 
-CREATE FUNCTION expect_error(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 -- |a - b| <= 1e-12 relative (NULLs equal)
 CREATE FUNCTION close(a float8, b float8) RETURNS bool LANGUAGE sql IMMUTABLE AS
 $$ SELECT (a IS NULL AND b IS NULL) OR abs(a - b) <= 1e-12 * greatest(abs(a), abs(b), 1e-300) $$;
@@ -213,5 +206,4 @@ WHERE r.day = '2026-11-17' AND r.segment_by = '' ORDER BY 1;
 DROP VIEW direct_rows;
 DROP TABLE log, models, targets, results, range_direct, before, before_fail, wrong_types, bad_results,
     "odd ""log""; DROP TABLE results; --";
-DROP FUNCTION expect_error(text);
 DROP FUNCTION close(float8, float8);

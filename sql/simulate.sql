@@ -61,13 +61,6 @@ SELECT abs(avg(1 / propensity) - 4) < 4 * stddev(1 / propensity) / sqrt(count(*)
 FROM logged;
 
 -- Bad arguments.
-CREATE FUNCTION expect_error(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
 SELECT f, expect_error(f) AS result
 FROM (VALUES ('SELECT count(*) FROM simulate_impressions(-1, 3, 2, 8, 1)'),
              ('SELECT count(*) FROM simulate_impressions(10, 0, 2, 8, 1)'),
@@ -82,4 +75,3 @@ SELECT count(*) AS no_rows_for_null FROM simulate_impressions(NULL, 3, 2, 8, 1);
 SELECT count(*) AS zero_rows FROM simulate_impressions(0, 3, 2, 8, 1);
 
 DROP TABLE sim, pilot, logged;
-DROP FUNCTION expect_error(text);

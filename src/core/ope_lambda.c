@@ -10,6 +10,7 @@
 #include "ope_lambda.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "float_text.h"
@@ -84,6 +85,33 @@ ope_state_init_lambdas(OpeState *s, bool dr, const double *lambdas, int n)
 	ope_state_init(s, dr);
 	s->nlambdas = (uint16_t) n;
 	memcpy(ope_lambdas(s), lambdas, sizeof(double) * n);
+}
+
+void
+ope_lambdas_describe(const OpeState *s, char *buf, size_t size)
+{
+	size_t		len = 0;
+	int			j;
+
+	if (s->nlambdas == 0)
+	{
+		snprintf(buf, size, "none");
+		return;
+	}
+	for (j = 0; j < s->nlambdas; j++)
+	{
+		char		v[FLOAT_TEXT_LEN];
+
+		float_to_text(ope_lambdas(s)[j], v);
+		/* room for this value, its separator, "...}" and the NUL */
+		if (len + strlen(v) + 6 > size)
+		{
+			snprintf(buf + len, size - len, "...}");
+			return;
+		}
+		len += (size_t) snprintf(buf + len, size - len, "%c%s", j == 0 ? '{' : ',', v);
+	}
+	snprintf(buf + len, size - len, "}");
 }
 
 bool

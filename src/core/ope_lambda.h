@@ -89,6 +89,12 @@ void		ope_state_init_lambdas(OpeState *s, bool dr, const double *lambdas, int n)
 /* Whether the states carry the same lambdas (bit for bit). */
 bool		ope_lambdas_equal(const OpeState *a, const OpeState *b);
 
+/*
+ * "{1,2,Infinity}" (or "none") into buf of size bytes, cut with "..." when
+ * it does not fit; for messages.
+ */
+void		ope_lambdas_describe(const OpeState *s, char *buf, size_t size);
+
 /* Index of lambda in s, or -1. */
 int			ope_lambda_index(const OpeState *s, double lambda);
 

@@ -344,9 +344,13 @@ merge_tracking(OpeState *res, const OpeState *dst, const OpeState *src)
 static bool
 lambda_mismatch(const OpeState *dst, const OpeState *src, AbError *err)
 {
+	char		a[96],
+				b[96];
+
+	ope_lambdas_describe(dst, a, sizeof(a));
+	ope_lambdas_describe(src, b, sizeof(b));
 	ab_fail(err, AB_ERR_MISMATCH,
-			"cannot merge ope_state values with different lambdas (%d and %d values)",
-			(int) dst->nlambdas, (int) src->nlambdas);
+			"cannot merge ope_state values with different lambdas (%s and %s)", a, b);
 	ab_detail(err, "States merge only when ope_accumulate was given the same lambdas array.");
 	return false;
 }
