@@ -35,7 +35,9 @@
  *             N = OPE_CS_TUNED_ROWS, makes it narrowest near N rows.
  *
  * No interval from fewer than two informative rows (the estimate's
- * standard error is then absent); none that is not finite.
+ * standard error is then absent), none of zero width (terms without
+ * spread, e.g. every matched reward 1: wilson and clopper_pearson still
+ * answer), none that is not finite.
  */
 #include "ope_intervals.h"
 
@@ -119,8 +121,9 @@ ope_interval(const OpeState *s, OpeEstimator e, const OpeEstimate *est,
 							centre = (k + z2 / 2.0) / (trials + z2),
 							w = z / (trials + z2) * sqrt(k * (trials - k) / trials + z2 / 4.0);
 
-				*lo = centre - w;
-				*hi = centre + w;
+				/* exactly 0 and 1 at the ends, where rounding would miss them */
+				*lo = k == 0.0 ? 0.0 : centre - w;
+				*hi = k == trials ? 1.0 : centre + w;
 			}
 			return isfinite(*lo) && isfinite(*hi);
 		case OPE_CI_CLOPPER_PEARSON:
@@ -132,6 +135,9 @@ ope_interval(const OpeState *s, OpeEstimator e, const OpeEstimate *est,
 		default:
 			return false;
 	}
+	/* terms without spread say nothing about the error: no zero-width interval */
+	if (!(half > 0.0))
+		return false;
 	*lo = est->estimate - half;
 	*hi = est->estimate + half;
 	return isfinite(*lo) && isfinite(*hi);
