@@ -213,6 +213,18 @@ ope_accumulate_lambdas_transition(PG_FUNCTION_ARGS)
 /*
  * recap_transition(state, reward, propensity, target_rank): a row with
  * target probability 1 / rank (Recap, More et al. 2019; see recap_estimate).
+ *
+ * The REVEAL@RecSys 2019 slides define Recap as
+ *     sum_t (r_t / pi(x_t, a_t)) (1 / rank_t) / sum_t (1 / pi(x_t, a_t)) (1 / rank_t)
+ * with pi the logging probability and rank_t the rank of the logged action
+ * in the target policy's ordering: a self-normalised estimator whose target
+ * "probability" is the reciprocal rank instead of replay's 1{rank_t = 1}.
+ * Ours is that formula with mu for their pi, computed as SNIPS with
+ * target probability 1 / rank (so its interval is the snips row of the
+ * same state).  Where they differ: the slides rank by a strict order; we
+ * give tied candidates the better rank (bandit_rank counts the candidates
+ * scored strictly higher), which only matters for models with exact ties,
+ * such as images the model has never seen.
  */
 PG_FUNCTION_INFO_V1(recap_transition);
 Datum
