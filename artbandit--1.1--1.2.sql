@@ -323,6 +323,11 @@ CREATE FUNCTION ope_bootstrap_report(state ope_bootstrap_state, confidence float
 COMMENT ON FUNCTION ope_bootstrap_report(ope_bootstrap_state, float8) IS
 	'every base estimator of a bootstrap state: the estimate of all rows, the replicates'' standard deviation and their percentile interval';
 
+CREATE FUNCTION ope_bootstrap_weight(seed int8, unit_id int8, replicate int4) RETURNS int4
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ope_bootstrap_weight(int8, int8, int4) IS
+	'the Poisson(1) weight of the rows of unit_id in bootstrap replicate 1..10000 under seed, as ope_bootstrap draws it';
+
 -- comparing two policies on the same log
 CREATE TYPE ope_pair_state;
 CREATE FUNCTION ope_pair_state_in(cstring) RETURNS ope_pair_state

@@ -253,6 +253,26 @@ ope_bootstrap_merge(PG_FUNCTION_ARGS)
 }
 
 /*
+ * ope_bootstrap_weight(seed, unit_id, replicate) RETURNS int4: the Poisson(1)
+ * weight the rows of unit_id carry in replicate 1..10000 under seed, so
+ * that anyone can recompute a replicate outside the database.
+ */
+PG_FUNCTION_INFO_V1(ope_bootstrap_weight);
+Datum
+ope_bootstrap_weight(PG_FUNCTION_ARGS)
+{
+	int64		seed = PG_GETARG_INT64(0),
+				unit = PG_GETARG_INT64(1);
+	int32		replicate = PG_GETARG_INT32(2);
+
+	if (replicate < 1 || replicate > OPE_BOOT_MAX_REPLICATES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("replicate must be in 1..%d, got %d", OPE_BOOT_MAX_REPLICATES, replicate)));
+	PG_RETURN_INT32(ope_boot_weight(seed, unit, replicate - 1));
+}
+
+/*
  * ope_bootstrap_report(state, confidence DEFAULT 0.95) RETURNS SETOF
  * ope_result: per estimator the point estimate (of all rows), the
  * replicates' standard deviation as std_error, and the percentile interval.

@@ -148,11 +148,17 @@ ope_boot_merge(OpeBootstrap *dst, const OpeBootstrap *src, AbError *err)
 	CompSum    *d = ope_boot_sums(dst, 0);
 	const CompSum *o = ope_boot_sums(src, 0);
 
-	if (ope_boot_is_dr(dst) != ope_boot_is_dr(src) || dst->replicates != src->replicates ||
-		dst->seed != src->seed)
+	if (ope_boot_is_dr(dst) != ope_boot_is_dr(src))
 	{
 		ab_fail(err, AB_ERR_MISMATCH,
-				"cannot merge ope_bootstrap_state values with different inputs, replicates or seeds (%d and %d replicates, seeds %lld and %lld)",
+				"cannot merge an ope_bootstrap_state with reward-model inputs and one without");
+		ab_detail(err, "States from ope_bootstrap with and without q_logged and v_target measure different things.");
+		return false;
+	}
+	if (dst->replicates != src->replicates || dst->seed != src->seed)
+	{
+		ab_fail(err, AB_ERR_MISMATCH,
+				"cannot merge ope_bootstrap_state values of different bootstraps (%d and %d replicates, seeds %lld and %lld)",
 				dst->replicates, src->replicates, (long long) dst->seed, (long long) src->seed);
 		ab_detail(err, "Replicate weights are drawn from the seed: only states of one seed and replicate count describe the same bootstrap.");
 		return false;
@@ -291,5 +297,6 @@ ope_boot_interval(const OpeBootstrap *s, int e, double confidence, double *work,
 	qsort(work, m, sizeof(double), compare_doubles);
 	*lo = quantile7(work, m, (1.0 - confidence) / 2.0);
 	*hi = quantile7(work, m, 1.0 - (1.0 - confidence) / 2.0);
-	return isfinite(*se) && isfinite(*lo) && isfinite(*hi);
+	/* replicates that all agree say nothing about the error: no zero-width interval */
+	return *se > 0.0 && *hi > *lo && isfinite(*se) && isfinite(*lo) && isfinite(*hi);
 }
