@@ -13,7 +13,8 @@
  *     S_vv + [sum v_a w_b e - T_b sum v_a w_b - V_a sum w_b e + V_a T_b sum w_b] / wbar_b
  *     + (the same with a and b swapped) / wbar_a
  *     + [sum w_a w_b e^2 - (T_a + T_b) sum w_a w_b e + T_a T_b sum w_a w_b] / (wbar_a wbar_b).
- * Var(d) = (S_aa + S_bb - 2 S_ab) / (n (n - 1)), clamped at 0; none from
+ * Var(d) = (S_aa + S_bb - 2 S_ab) / (n (n - 1)), 0 when below the sums'
+ * rounding (policies that agree on every row); none from
  * fewer than two informative rows (as ope_estimators.c decides per policy).
  */
 #include "ope_pair.h"
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include "ddouble.h"
+#include "float_text.h"
 #include "ope_estimators.h"
 
 const char *const ope_pair_sum_names[OPE_XNSUMS] = {
@@ -36,6 +38,19 @@ ope_pair_init(OpePair *p, bool dr)
 	p->flags = dr ? OPE_FLAG_DR : 0;
 	ope_state_init(&p->a, dr);
 	ope_state_init(&p->b, dr);
+}
+
+/* A probability in [0, 1] or a finite value; a missing one passes. */
+static bool
+pair_input_ok(AbError *err, bool present, const char *name, double x, bool probability)
+{
+	char		buf[FLOAT_TEXT_LEN];
+
+	if (!present || (probability ? (x >= 0.0 && x <= 1.0) : isfinite(x)))
+		return true;
+	float_to_text(x, buf);
+	return ab_fail(err, AB_ERR_VALUE, "%s must be %s, got %s", name,
+				   probability ? "in [0, 1]" : "finite", buf);
 }
 
 bool
@@ -56,6 +71,12 @@ ope_pair_add(OpePair *p, const OpePairRow *row, unsigned present, AbError *err)
 				x[OPE_XNSUMS];
 	int			k;
 
+	/* the two policies' own inputs, by their names in ope_compare */
+	if (!pair_input_ok(err, present & OPE_PIN_PA, "target_a", row->pi_a, true) ||
+		!pair_input_ok(err, present & OPE_PIN_PB, "target_b", row->pi_b, true) ||
+		!pair_input_ok(err, dr && (present & OPE_PIN_VA), "v_a", row->v_a, false) ||
+		!pair_input_ok(err, dr && (present & OPE_PIN_VB), "v_b", row->v_b, false))
+		return false;
 	/* a row missing any input of either policy is skipped by both */
 	if ((present & needed) != needed)
 	{
@@ -243,11 +264,18 @@ ope_pair_compare(const OpePair *p, int e, OpeComparison *out)
 	saa = ea.std_error * ea.std_error * n * (n - 1.0);
 	sbb = eb.std_error * eb.std_error * n * (n - 1.0);
 	sab = cross_influence(p, e, ea.estimate, eb.estimate);
-	var = (saa + sbb - 2.0 * sab) / (n * (n - 1.0));
+	var = saa + sbb - 2.0 * sab;
 	if (!isfinite(var))
 		return;
+	/*
+	 * Policies that agree on every row leave only the rounding of the three
+	 * sums (about 1e-16 of them): that is no difference at all, not a tiny
+	 * standard error.
+	 */
+	if (var <= 1e-12 * (saa + sbb))
+		var = 0.0;
 	out->has_std_error = true;
-	out->std_error = sqrt(fmax(var, 0.0));
+	out->std_error = sqrt(var / (n * (n - 1.0)));
 }
 
 void
