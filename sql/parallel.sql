@@ -120,5 +120,37 @@ SELECT day, abs(ips_estimate(r, mu, pi) -
                 (SELECT avg(pi / mu * r) FROM plog p WHERE p.day = l.day AND r IS NOT NULL)) < 1e-12 AS day_ips_ok
 FROM plog_part l GROUP BY day ORDER BY day;
 
-DROP TABLE plog, tiny, empty_log, daily, plog_part, runs;
-DROP FUNCTION plan_is_parallel(text), plan_matches(text, text), record_run(text);
+
+-- The 1.2 states: lambdas, the bootstrap (the same doubles: its replicate
+-- weights follow the unit, not the plan), the paired comparison and Recap.
+CREATE TABLE runs12 AS SELECT 'x'::text AS mode, 'x'::text AS what, 'x'::text AS estimator,
+	0::float8 AS lambda, 0::float8 AS estimate, 0::float8 AS std_error, 0::float8 AS ci_lower LIMIT 0;
+CREATE FUNCTION record_run12(mode text) RETURNS void LANGUAGE sql AS $$
+    INSERT INTO runs12
+    SELECT mode, 'lambdas', o.estimator, o.lambda, o.estimate, o.std_error, o.ci_lower
+    FROM (SELECT ope_accumulate(r, mu, pi, q, v, '{0.5,2,Infinity}') AS s FROM plog) a, ope_report(a.s) o
+    UNION ALL
+    SELECT mode, 'bootstrap', o.estimator, NULL, o.estimate, o.std_error, o.ci_lower
+    FROM (SELECT ope_bootstrap(r, mu, pi, q, v, id % 1000, 30, 3) AS s FROM plog) a, ope_bootstrap_report(a.s) o
+    UNION ALL
+    SELECT mode, 'compare', o.estimator, NULL, o.difference, o.std_error, o.ci_lower
+    FROM (SELECT ope_compare(r, mu, pi, (target = 1)::int::float8, q, v, 0.5) AS s FROM plog) a, ope_compare_report(a.s) o
+    UNION ALL
+    SELECT mode, 'recap', 'recap', NULL, recap_estimate(r, mu, target::int4), NULL, NULL FROM plog
+$$;
+SET max_parallel_workers_per_gather = 0;
+SELECT record_run12('serial');
+SET max_parallel_workers_per_gather = 2;
+SELECT plan_is_parallel('SELECT ope_bootstrap(r, mu, pi, q, v, id % 1000, 30, 3), ope_compare(r, mu, pi, pi), recap_estimate(r, mu, target::int4), ope_accumulate(r, mu, pi, ''{1}'') FROM plog') AS parallel_12;
+SELECT record_run12('parallel');
+SELECT what, count(*) AS rows,
+       bool_and(abs(p.estimate - s.estimate) <= 1e-12 * abs(s.estimate)
+                AND (s.std_error IS NULL OR abs(p.std_error - s.std_error) <= 1e-12 * s.std_error)) AS same_to_1e12,
+       bool_and(p.estimate = s.estimate AND p.std_error IS NOT DISTINCT FROM s.std_error
+                AND p.ci_lower IS NOT DISTINCT FROM s.ci_lower) AS same_doubles
+FROM runs12 s JOIN runs12 p USING (what, estimator)
+WHERE s.mode = 'serial' AND p.mode = 'parallel' AND p.lambda IS NOT DISTINCT FROM s.lambda
+GROUP BY what ORDER BY what;
+
+DROP TABLE plog, tiny, empty_log, daily, plog_part, runs, runs12;
+DROP FUNCTION plan_is_parallel(text), plan_matches(text, text), record_run(text), record_run12(text);
