@@ -127,6 +127,17 @@ FROM ci_dr_state, ope_report(s, 0.95, 'cs') rep,
 	LATERAL (SELECT std_error * sqrt(300) AS sd, 300.0::float8 AS n,
 					(-2 * ln(0.05) + ln(1 - 2 * ln(0.05))) / 100000 AS rho2) c
 ORDER BY estimator;
+-- cs(rows=N) tunes it for N rows instead (chosen before the data is
+-- seen): at 300 rows, here, it is narrower.
+SELECT estimator,
+	abs((ci_upper - ci_lower) / 2 - sd * sqrt(2 * (n * rho2 + 1) / (n * n * rho2) * ln(sqrt(n * rho2 + 1) / 0.05)))
+		< 1e-12 * (ci_upper - ci_lower) AS formula_ok,
+	round(((ci_upper - ci_lower) / (2 * :z95 * std_error))::numeric, 3) AS times_normal
+FROM ci_dr_state, ope_report(s, 0.95, 'cs(rows=300)') rep,
+	LATERAL (SELECT std_error * sqrt(300) AS sd, 300.0::float8 AS n,
+					(-2 * ln(0.05) + ln(1 - 2 * ln(0.05))) / 300 AS rho2) c
+WHERE estimator IN ('ips', 'dr')
+ORDER BY estimator;
 -- At the tuned 100000 rows it is about 1.55 normal intervals wide.
 SELECT round((sqrt(2 * (n * rho2 + 1) / (n * n * rho2) * ln(sqrt(n * rho2 + 1) / 0.05)) * sqrt(n) / :z95)::numeric, 3) AS ratio_at_tuned_n
 FROM (SELECT 100000.0::float8 AS n, (-2 * ln(0.05) + ln(1 - 2 * ln(0.05))) / 100000 AS rho2) c;
@@ -160,7 +171,13 @@ ORDER BY estimator;
 
 -- Bad method and confidence.
 SELECT expect_error($$SELECT * FROM ope_report((SELECT s FROM ci_state), 0.95, 'exact')$$);
-SELECT expect_error($$SELECT * FROM ope_report((SELECT s FROM ci_state), 0.95, 'Wilson')$$);
+SELECT expect_error($$SELECT * FROM ope_report((SELECT s FROM ci_state), 0.95, 'cs(rows=0)')$$);
+SELECT expect_error($$SELECT * FROM ope_report((SELECT s FROM ci_state), 0.95, 'cs(rows=1e20)')$$);
+SELECT expect_error($$SELECT * FROM ope_report((SELECT s FROM ci_state), 0.95, 'normal(rows=5)')$$);
+SELECT expect_error($$SELECT * FROM ope_report((SELECT s FROM ci_state), 0.95, 'cs(rows=5')$$);
+SELECT expect_error($$SELECT * FROM ope_report((SELECT s FROM ci_state), 0.95, 'cs(n=5)')$$);
+-- names are case-insensitive, as policies are
+SELECT count(*) AS rows FROM ci_state, ope_report(s, 0.95, ' Wilson ');
 SELECT expect_error($$SELECT * FROM ope_report((SELECT s FROM ci_state), 1.0, 'cs')$$);
 SELECT expect_error($$SELECT * FROM ope_report((SELECT s FROM ci_state), 'NaN', 'cs')$$);
 SELECT count(*) AS null_method_rows FROM ci_state, ope_report(s, 0.95, NULL);

@@ -64,7 +64,7 @@ text_or_null(int row, int col)
 static void
 emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
 {
-	ReportRows *rows = ope_build_report(&g->merged->state, confidence, OPE_CI_NORMAL, false);
+	ReportRows *rows = ope_build_report(&g->merged->state, confidence, &ope_interval_normal, false);
 	OpeDiagnostics dg;
 	int			i,
 				j;

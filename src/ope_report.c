@@ -18,6 +18,7 @@
 #include "ope_report.h"
 #include "ope_tune.h"
 #include "ope_state_pg.h"
+#include "pg_glue.h"
 
 void
 ope_check_confidence(double confidence)
@@ -33,23 +34,19 @@ ope_check_confidence(double confidence)
 	}
 }
 
-OpeIntervalMethod
-ope_method_arg(const char *name)
+void
+ope_method_arg(text *arg, OpeIntervalSpec *out)
 {
-	int			m = ope_interval_method_from_name(name);
+	AbError		err;
 
-	if (m < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown interval method \"%s\"", name),
-				 errhint("Valid methods are normal, bernstein, wilson, clopper_pearson and cs.")));
-	return (OpeIntervalMethod) m;
+	if (!ope_interval_spec_parse(VARDATA_ANY(arg), VARSIZE_ANY_EXHDR(arg), out, &err))
+		ab_raise(&err);
 }
 
 /* One ope_result row. */
 static void
 fill_row(const OpeState *s, Datum *values, bool *nulls, OpeEstimator e, int j,
-		 double confidence, OpeIntervalMethod method)
+		 double confidence, const OpeIntervalSpec *method)
 {
 	OpeEstimate est;
 	double		lo,
@@ -85,7 +82,7 @@ fill_row(const OpeState *s, Datum *values, bool *nulls, OpeEstimator e, int j,
 }
 
 ReportRows *
-ope_build_report(const OpeState *s, double confidence, OpeIntervalMethod method, bool with_lambdas)
+ope_build_report(const OpeState *s, double confidence, const OpeIntervalSpec *method, bool with_lambdas)
 {
 	ReportRows *rows = palloc0(sizeof(ReportRows));
 	int			max = OPE_NBASE_ESTIMATORS + (OPE_NESTIMATORS - OPE_NBASE_ESTIMATORS) * s->nlambdas;
@@ -124,11 +121,11 @@ ope_report(PG_FUNCTION_ARGS)
 		MemoryContext oldcontext;
 		TupleDesc	tupdesc;
 		double		confidence = PG_GETARG_FLOAT8(1);
-		OpeIntervalMethod method = OPE_CI_NORMAL;
+		OpeIntervalSpec method = ope_interval_normal;
 
 		ope_check_confidence(confidence);
 		if (PG_NARGS() > 2)
-			method = ope_method_arg(text_to_cstring(PG_GETARG_TEXT_PP(2)));
+			ope_method_arg(PG_GETARG_TEXT_PP(2), &method);
 		funcctx = SRF_FIRSTCALL_INIT();
 		oldcontext = MemoryContextSwitchTo(funcctx->multi_call_memory_ctx);
 		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE ||
@@ -137,7 +134,7 @@ ope_report(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("ope_report must be called in a context that accepts a set of ope_result")));
 		funcctx->tuple_desc = BlessTupleDesc(tupdesc);
-		funcctx->user_fctx = ope_build_report(ope_state_get(PG_GETARG_DATUM(0)), confidence, method,
+		funcctx->user_fctx = ope_build_report(ope_state_get(PG_GETARG_DATUM(0)), confidence, &method,
 											  true);
 		MemoryContextSwitchTo(oldcontext);
 	}
@@ -283,7 +280,7 @@ ope_tune(PG_FUNCTION_ARGS)
 			values[3] = Float8GetDatum(res.estimate.std_error);
 			nulls[3] = false;
 		}
-		if (ope_interval(s, e, &res.estimate, OPE_CI_NORMAL, confidence, &lo, &hi))
+		if (ope_interval(s, e, &res.estimate, &ope_interval_normal, confidence, &lo, &hi))
 		{
 			values[4] = Float8GetDatum(lo);
 			values[5] = Float8GetDatum(hi);

@@ -22,14 +22,15 @@ typedef struct ReportRows
 void		ope_check_confidence(double confidence);
 
 /* The interval method called name, or an ERROR listing the methods. */
-OpeIntervalMethod ope_method_arg(const char *name);
+/* ope_report's method argument, parsed (ERROR when it is not a method). */
+void		ope_method_arg(text *arg, OpeIntervalSpec *out);
 
 /*
  * One row per estimator the state has, in ope_report's order: the six base
  * estimators, then (with_lambdas) ipw_clip, dr_clip, switch_dr and dr_os for
  * each lambda in increasing order.
  */
-ReportRows *ope_build_report(const OpeState *s, double confidence, OpeIntervalMethod method,
+ReportRows *ope_build_report(const OpeState *s, double confidence, const OpeIntervalSpec *method,
 							 bool with_lambdas);
 
 #endif

@@ -32,7 +32,8 @@
  *             sequences", Annals of Statistics 2024, Theorem 2.2), which
  *             covers the truth at all n at once with probability about
  *             confidence.  rho^2 = (-2 log delta + log(1 - 2 log delta)) / N,
- *             N = OPE_CS_TUNED_ROWS, makes it narrowest near N rows.
+ *             N = OPE_CS_TUNED_ROWS or the rows= given ('cs(rows=5000)'),
+ *             makes it narrowest near N rows.
  *
  * No interval from fewer than two informative rows (the estimate's
  * standard error is then absent), none of zero width (terms without
@@ -44,22 +45,55 @@
 #include <math.h>
 #include <string.h>
 
+#include "float_text.h"
 #include "normal.h"
+#include "param_text.h"
 #include "special.h"
 
 const char *const ope_interval_method_names[OPE_NMETHODS] = {
 	"normal", "bernstein", "wilson", "clopper_pearson", "cs"
 };
 
-int
-ope_interval_method_from_name(const char *name)
-{
-	int			i;
+const OpeIntervalSpec ope_interval_normal = {OPE_CI_NORMAL, OPE_CS_TUNED_ROWS};
 
+bool
+ope_interval_spec_parse(const char *text, size_t len, OpeIntervalSpec *out, AbError *err)
+{
+	ParamText	pt;
+	int			i,
+				m = -1;
+
+	if (!param_text_parse(text, len, "interval method",
+						  "A method is normal, bernstein, wilson, clopper_pearson, cs or e.g. 'cs(rows=5000)'.",
+						  &pt, err))
+		return false;
 	for (i = 0; i < OPE_NMETHODS; i++)
-		if (strcmp(name, ope_interval_method_names[i]) == 0)
-			return i;
-	return -1;
+		if (strcmp(pt.name, ope_interval_method_names[i]) == 0)
+			m = i;
+	if (m < 0)
+	{
+		ab_fail(err, AB_ERR_VALUE, "unknown interval method \"%s\"", pt.name);
+		ab_detail(err, "Valid methods are normal, bernstein, wilson, clopper_pearson and cs.");
+		return false;
+	}
+	out->method = (OpeIntervalMethod) m;
+	out->cs_rows = OPE_CS_TUNED_ROWS;
+	for (i = 0; i < pt.nparams; i++)
+	{
+		char		buf[FLOAT_TEXT_LEN];
+
+		if (m != OPE_CI_CS || strcmp(pt.keys[i], "rows") != 0)
+		{
+			ab_fail(err, AB_ERR_VALUE, "interval method \"%s\" has no parameter \"%s\"", pt.name, pt.keys[i]);
+			ab_detail(err, "Only cs takes a parameter: rows, e.g. 'cs(rows=5000)'.");
+			return false;
+		}
+		out->cs_rows = pt.values[i];
+		float_to_text(pt.values[i], buf);
+		if (!(pt.values[i] >= 1.0 && pt.values[i] <= OPE_CS_MAX_ROWS))
+			return ab_fail(err, AB_ERR_VALUE, "interval method parameter rows must be in [1, 1e15], got %s", buf);
+	}
+	return true;
 }
 
 /* k plays in m matches, when replay of s is a binomial proportion. */
@@ -75,10 +109,10 @@ binomial_replay(const OpeState *s, OpeEstimator e, double *k, double *m)
 }
 
 static double
-cs_half_width(double sd, double n, double delta)
+cs_half_width(double sd, double n, double delta, double tuned_rows)
 {
 	double		l = -2.0 * log(delta),
-				rho2 = (l + log1p(l)) / OPE_CS_TUNED_ROWS,
+				rho2 = (l + log1p(l)) / tuned_rows,
 				v = n * rho2 + 1.0;
 
 	return sd * sqrt(2.0 * v / (n * n * rho2) * log(sqrt(v) / delta));
@@ -86,7 +120,7 @@ cs_half_width(double sd, double n, double delta)
 
 bool
 ope_interval(const OpeState *s, OpeEstimator e, const OpeEstimate *est,
-			 OpeIntervalMethod m, double confidence, double *lo, double *hi)
+			 const OpeIntervalSpec *spec, double confidence, double *lo, double *hi)
 {
 	double		delta = 1.0 - confidence,
 				z = -normal_quantile(delta / 2.0),
@@ -99,7 +133,7 @@ ope_interval(const OpeState *s, OpeEstimator e, const OpeEstimate *est,
 	if (!est->has_estimate || !est->has_std_error)
 		return false;
 	sd = est->std_error * sqrt(n);
-	switch (m)
+	switch (spec->method)
 	{
 		case OPE_CI_NORMAL:
 			half = z * est->std_error;
@@ -111,7 +145,7 @@ ope_interval(const OpeState *s, OpeEstimator e, const OpeEstimate *est,
 				7.0 * (est->term_hi - est->term_lo) * log(4.0 / delta) / (3.0 * (n - 1.0));
 			break;
 		case OPE_CI_CS:
-			half = cs_half_width(sd, n, delta);
+			half = cs_half_width(sd, n, delta, spec->cs_rows);
 			break;
 		case OPE_CI_WILSON:
 			if (!binomial_replay(s, e, &k, &trials))

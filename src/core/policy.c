@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "float_text.h"
+#include "param_text.h"
 #include "thompson.h"
 
 /* ---- parsing ---- */
@@ -38,72 +39,6 @@ static const PolicyDef policy_defs[] = {
 };
 
 #define NPOLICIES (sizeof(policy_defs) / sizeof(policy_defs[0]))
-
-typedef struct Lexer
-{
-	const char *p;
-	const char *end;
-} Lexer;
-
-static void
-skip_space(Lexer *lx)
-{
-	while (lx->p < lx->end && isspace((unsigned char) *lx->p))
-		lx->p++;
-}
-
-/* A word of letters, digits and '_' (lower-cased into buf). */
-static size_t
-read_word(Lexer *lx, char *buf, size_t bufsz)
-{
-	size_t		n = 0;
-
-	skip_space(lx);
-	while (lx->p < lx->end && (isalnum((unsigned char) *lx->p) || *lx->p == '_'))
-	{
-		if (n + 1 < bufsz)
-			buf[n] = (char) tolower((unsigned char) *lx->p);
-		n++;
-		lx->p++;
-	}
-	buf[n < bufsz ? n : bufsz - 1] = '\0';
-	return n;
-}
-
-static bool
-accept_char(Lexer *lx, char c)
-{
-	skip_space(lx);
-	if (lx->p < lx->end && *lx->p == c)
-	{
-		lx->p++;
-		return true;
-	}
-	return false;
-}
-
-static bool
-syntax_error(AbError *err, const char *expected)
-{
-	ab_fail(err, AB_ERR_VALUE, "invalid policy: expected %s", expected);
-	ab_detail(err, "A policy is a name with optional parameters, e.g. 'linucb(alpha=0.5, ridge=2)'.");
-	return false;
-}
-
-static bool
-read_number(Lexer *lx, const char *key, double *out, AbError *err)
-{
-	const char *start;
-
-	skip_space(lx);
-	start = lx->p;
-	while (lx->p < lx->end && *lx->p != ',' && *lx->p != ')' && !isspace((unsigned char) *lx->p))
-		lx->p++;
-	if (!text_to_float(start, (size_t) (lx->p - start), out))
-		return ab_fail(err, AB_ERR_VALUE, "policy parameter %s must be a finite number, got \"%.*s\"",
-					   key, (int) (lx->p - start > 40 ? 40 : lx->p - start), start);
-	return true;
-}
 
 static bool
 check_range(const char *key, double v, bool ok, const char *range, AbError *err)
@@ -153,44 +88,13 @@ set_param(const PolicyDef *def, Policy *p, const char *key, double v, AbError *e
 	}
 }
 
-static bool
-parse_params(Lexer *lx, const PolicyDef *def, Policy *p, AbError *err)
-{
-	char		key[32];
-	char		seen[2][32] = {"", ""};
-	int			nseen = 0;
-
-	if (accept_char(lx, ')'))
-		return true;
-	for (;;)
-	{
-		double		v;
-
-		if (read_word(lx, key, sizeof(key)) == 0)
-			return syntax_error(err, "a parameter name");
-		if (!accept_char(lx, '='))
-			return syntax_error(err, "'=' after a parameter name");
-		if (!read_number(lx, key, &v, err))
-			return false;
-		if ((nseen > 0 && strcmp(seen[0], key) == 0) || (nseen > 1 && strcmp(seen[1], key) == 0))
-			return ab_fail(err, AB_ERR_VALUE, "policy parameter %s is given twice", key);
-		if (!set_param(def, p, key, v, err))
-			return false;
-		strcpy(seen[nseen++], key);
-		if (accept_char(lx, ')'))
-			return true;
-		if (!accept_char(lx, ','))
-			return syntax_error(err, "',' or ')'");
-	}
-}
-
 bool
 policy_parse(const char *text, size_t len, Policy *p, AbError *err)
 {
-	Lexer		lx = {text, text + len};
-	char		name[32];
+	ParamText	pt;
 	const PolicyDef *def = NULL;
 	size_t		i;
+	int			k;
 
 	if (len > POLICY_TEXT_MAX)
 		return ab_fail(err, AB_ERR_VALUE, "policy text is longer than %d bytes", POLICY_TEXT_MAX);
@@ -199,32 +103,23 @@ policy_parse(const char *text, size_t len, Policy *p, AbError *err)
 	p->alpha = 1.0;
 	p->scale = 1.0;
 	p->ridge = 1.0;
-	if (read_word(&lx, name, sizeof(name)) == 0)
-		return syntax_error(err, "a policy name");
-	if (lx.p < lx.end && *lx.p != '(' && !isspace((unsigned char) *lx.p))
-	{
-		const char *stop = lx.p;
-
-		while (stop < lx.end && *stop != '(' && !isspace((unsigned char) *stop))
-			stop++;
-		return ab_fail(err, AB_ERR_VALUE, "unknown policy \"%.*s\"",
-					   (int) (stop - text > 60 ? 60 : stop - text), text);
-	}
+	if (!param_text_parse(text, len, "policy",
+						  "A policy is a name with optional parameters, e.g. 'linucb(alpha=0.5, ridge=2)'.",
+						  &pt, err))
+		return false;
 	for (i = 0; i < NPOLICIES; i++)
-		if (strcmp(name, policy_defs[i].name) == 0)
+		if (strcmp(pt.name, policy_defs[i].name) == 0)
 			def = &policy_defs[i];
 	if (def == NULL)
 	{
-		ab_fail(err, AB_ERR_VALUE, "unknown policy \"%s\"", name);
+		ab_fail(err, AB_ERR_VALUE, "unknown policy \"%s\"", pt.name);
 		ab_detail(err, "Known policies: greedy, epsilon_greedy, softmax, linucb, thompson, uniform.");
 		return false;
 	}
 	p->kind = def->kind;
-	if (accept_char(&lx, '(') && !parse_params(&lx, def, p, err))
-		return false;
-	skip_space(&lx);
-	if (lx.p != lx.end)
-		return syntax_error(err, "the end of the policy");
+	for (k = 0; k < pt.nparams; k++)
+		if (!set_param(def, p, pt.keys[k], pt.values[k], err))
+			return false;
 	return true;
 }
 

@@ -191,24 +191,24 @@ intervals(void)
 		CHECK(ope_add(&s, i < 3 ? 1 : 0, 0.5, i < 10 ? 1 : 0, 0, 0, &err));
 	ope_compute_estimate(&s, OPE_EST_REPLAY, -1, &est);
 	CHECK_NEAR(est.estimate, 0.3, 1e-15);
-	CHECK(ope_interval(&s, OPE_EST_REPLAY, &est, OPE_CI_CLOPPER_PEARSON, 0.95, &lo, &hi));
+	CHECK(ope_interval(&s, OPE_EST_REPLAY, &est, &(OpeIntervalSpec) {OPE_CI_CLOPPER_PEARSON, OPE_CS_TUNED_ROWS}, 0.95, &lo, &hi));
 	CHECK_NEAR(lo, 0.06673951117773447, 1e-9);
 	CHECK_NEAR(hi, 0.6524528500599973, 1e-9);
 	/* Wilson: (3 + z^2/2) / (10 + z^2) +- z / (10 + z^2) sqrt(3 * 7 / 10 + z^2 / 4) */
-	CHECK(ope_interval(&s, OPE_EST_REPLAY, &est, OPE_CI_WILSON, 0.95, &lo, &hi));
+	CHECK(ope_interval(&s, OPE_EST_REPLAY, &est, &(OpeIntervalSpec) {OPE_CI_WILSON, OPE_CS_TUNED_ROWS}, 0.95, &lo, &hi));
 	CHECK_NEAR(lo, 0.10779126740630102, 1e-10);
 	CHECK_NEAR(hi, 0.6032218525388546, 1e-10);
 	/* neither applies to ips, nor to replay once a reward is not 0/1 or a pi below 1 */
 	ope_compute_estimate(&s, OPE_EST_IPS, -1, &est);
-	CHECK(!ope_interval(&s, OPE_EST_IPS, &est, OPE_CI_WILSON, 0.95, &lo, &hi));
+	CHECK(!ope_interval(&s, OPE_EST_IPS, &est, &(OpeIntervalSpec) {OPE_CI_WILSON, OPE_CS_TUNED_ROWS}, 0.95, &lo, &hi));
 	CHECK(ope_add(&s, 1, 0.5, 0.5, 0, 0, &err));
 	ope_compute_estimate(&s, OPE_EST_REPLAY, -1, &est);
-	CHECK(!ope_interval(&s, OPE_EST_REPLAY, &est, OPE_CI_CLOPPER_PEARSON, 0.95, &lo, &hi));
+	CHECK(!ope_interval(&s, OPE_EST_REPLAY, &est, &(OpeIntervalSpec) {OPE_CI_CLOPPER_PEARSON, OPE_CS_TUNED_ROWS}, 0.95, &lo, &hi));
 	/* normal, bernstein and cs from se and n: ips = mean of w r */
 	ope_compute_estimate(&s, OPE_EST_IPS, -1, &est);
-	CHECK(ope_interval(&s, OPE_EST_IPS, &est, OPE_CI_NORMAL, 0.95, &lo, &hi));
+	CHECK(ope_interval(&s, OPE_EST_IPS, &est, &(OpeIntervalSpec) {OPE_CI_NORMAL, OPE_CS_TUNED_ROWS}, 0.95, &lo, &hi));
 	CHECK_NEAR(hi - est.estimate, 1.959963984540054 * est.std_error, 1e-14);
-	CHECK(ope_interval(&s, OPE_EST_IPS, &est, OPE_CI_BERNSTEIN, 0.95, &lo, &hi));
+	CHECK(ope_interval(&s, OPE_EST_IPS, &est, &(OpeIntervalSpec) {OPE_CI_BERNSTEIN, OPE_CS_TUNED_ROWS}, 0.95, &lo, &hi));
 	{
 		/* terms w r in [0, 2 * 1]: R = 2, n = 21, sd^2 = se^2 n */
 		double		sd2 = est.std_error * est.std_error * 21,
@@ -217,7 +217,7 @@ intervals(void)
 		CHECK_NEAR(hi - est.estimate, want, 1e-13);
 		CHECK(est.has_range && est.term_lo == 0 && est.term_hi == 2);
 	}
-	CHECK(ope_interval(&s, OPE_EST_IPS, &est, OPE_CI_CS, 0.95, &lo, &hi));
+	CHECK(ope_interval(&s, OPE_EST_IPS, &est, &(OpeIntervalSpec) {OPE_CI_CS, OPE_CS_TUNED_ROWS}, 0.95, &lo, &hi));
 	{
 		double		l = -2 * log(0.05),
 					rho2 = (l + log1p(l)) / OPE_CS_TUNED_ROWS,
@@ -227,6 +227,24 @@ intervals(void)
 
 		CHECK_NEAR(hi - est.estimate, want, 1e-13);
 	}
+	{
+		/* tuned for 21 rows: narrower here than tuned for 100000 */
+		OpeIntervalSpec spec;
+		double		wide = hi - lo;
+
+		CHECK(ope_interval_spec_parse(" CS ( rows = 21 ) ", 18, &spec, &err));
+		CHECK(spec.method == OPE_CI_CS && spec.cs_rows == 21);
+		CHECK(ope_interval(&s, OPE_EST_IPS, &est, &spec, 0.95, &lo, &hi));
+		CHECK(hi - lo < wide);
+		CHECK(!ope_interval_spec_parse("cs(rows=0.5)", 12, &spec, &err));
+		CHECK(strstr(err.message, "rows must be in [1, 1e15], got 0.5") != NULL);
+		CHECK(!ope_interval_spec_parse("normal(rows=5)", 14, &spec, &err));
+		CHECK(strstr(err.message, "has no parameter \"rows\"") != NULL);
+		CHECK(!ope_interval_spec_parse("exact", 5, &spec, &err));
+		CHECK(strstr(err.message, "unknown interval method \"exact\"") != NULL);
+		CHECK(!ope_interval_spec_parse("cs(rows=5", 9, &spec, &err));
+		CHECK(ope_interval_spec_parse("wilson", 6, &spec, &err) && spec.method == OPE_CI_WILSON);
+	}
 	/* one matched row: no standard error, no interval of any kind */
 	ope_state_init(&s, false);
 	for (i = 0; i < 1000; i++)
@@ -235,9 +253,9 @@ intervals(void)
 	{
 		ope_compute_estimate(&s, OPE_EST_REPLAY, -1, &est);
 		CHECK(est.has_estimate && !est.has_std_error);
-		CHECK(!ope_interval(&s, OPE_EST_REPLAY, &est, i, 0.95, &lo, &hi));
+		CHECK(!ope_interval(&s, OPE_EST_REPLAY, &est, &(OpeIntervalSpec) {i, OPE_CS_TUNED_ROWS}, 0.95, &lo, &hi));
 		ope_compute_estimate(&s, OPE_EST_SNIPS, -1, &est);
-		CHECK(!ope_interval(&s, OPE_EST_SNIPS, &est, i, 0.95, &lo, &hi));
+		CHECK(!ope_interval(&s, OPE_EST_SNIPS, &est, &(OpeIntervalSpec) {i, OPE_CS_TUNED_ROWS}, 0.95, &lo, &hi));
 	}
 }
 
