@@ -76,6 +76,8 @@ CREATE EXTENSION artbandit;
 
 CREATE TABLE rc_bm (id int PRIMARY KEY, note text, m banditmodel);
 CREATE TABLE rc_os (id int PRIMARY KEY, note text, s ope_state);
+CREATE TABLE rc_bs (id int PRIMARY KEY, note text, s ope_bootstrap_state);
+CREATE TABLE rc_ps (id int PRIMARY KEY, note text, s ope_pair_state);
 
 INSERT INTO rc_bm VALUES
  (1, 'dim 2, arms 1..3',
@@ -117,7 +119,22 @@ INSERT INTO rc_os VALUES
  (6, 'basic, only skipped rows', (SELECT ope_accumulate(NULL, 0.5, 1) FROM generate_series(1, 3))),
  (7, 'basic, sum(w) = 0', (SELECT ope_accumulate(1, 0.5, 0) FROM generate_series(1, 3))),
  (8, 'dr, one row', (SELECT ope_accumulate(1, 0.25, 1, 0.5, 0.75))),
- (9, 'replay state', (SELECT replay_played_transition(NULL, 1, 1, true)));
+ (9, 'replay state', (SELECT replay_played_transition(NULL, 1, 1, true))),
+ (10, 'dr with three lambdas', (SELECT ope_accumulate(minutes, propensity, 0.25 + 0.5 * (image_id % 2), 10, 20, '{0.5,2,Infinity}') FROM simulate_impressions(500, 5, 4, 6, 4))),
+ (11, 'basic with 32 lambdas', (SELECT ope_accumulate(played::int, propensity, (image_id % 4 = 1)::int, (SELECT array_agg(g::float8) FROM generate_series(0, 31) g)) FROM simulate_impressions(300, 5, 4, 6, 5))),
+ (12, 'recap', (SELECT recap_transition(NULL, 1, 0.5, 3))),
+ (13, 'version 1 (1.1) dr state', '{"version":1,"kind":"dr","n":2,"n_skipped":3,"n_matched":1,"max_weight":7.000000000000001,"min_propensity":0.125,"sums":{"pi":0.875,"pi_r":0.5,"pi2":0.765625,"pi2_r":0.4375,"pi2_r2":0.25,"w":7,"w2":49,"w_r":4,"w2_r":28,"w2_r2":16,"v":1,"v2":0.5,"w_e":2,"w2_e":5,"w2_e2":4,"v_w_e":1,"v_w":3}}');
+
+INSERT INTO rc_bs VALUES
+ (1, 'basic, 20 replicates', (SELECT ope_bootstrap(played::int, propensity, (image_id % 4 = 1)::int, user_id, 20, 1) FROM simulate_impressions(1000, 5, 4, 6, 1))),
+ (2, 'dr, 3 replicates', (SELECT ope_bootstrap(minutes, propensity, 0.5, 10, 20, user_id, 3) FROM simulate_impressions(200, 5, 4, 6, 2))),
+ (3, 'basic, one row, 1 replicate', (SELECT ope_bootstrap(1, 0.5, 1, 7, 1))),
+ (4, 'dr, 200 replicates', (SELECT ope_bootstrap(1, 0.5, 1, 0, 0.5, 7)));
+INSERT INTO rc_ps VALUES
+ (1, 'basic', (SELECT ope_compare(played::int, propensity, (image_id % 4 = 1)::int, 0.25) FROM simulate_impressions(1000, 5, 4, 6, 1))),
+ (2, 'dr', (SELECT ope_compare(minutes, propensity, 0.5, 0.25, 10, 20, 30) FROM simulate_impressions(300, 5, 4, 6, 2))),
+ (3, 'same policy twice', (SELECT ope_compare(1, 0.5, 1, 1) FROM generate_series(1, 3))),
+ (4, 'one row', (SELECT ope_compare(1, 0.5, 1, 0, 0, 1, 1)));
 
 -- extreme but accepted states and models: keep those the extension takes
 DO $$
@@ -178,7 +195,11 @@ SELECT impression_id AS id, played::int::float8 AS r, propensity AS mu,
        show_id * 1000 + 1 + (impression_id % 4) AS ta, played, minutes, context AS ctx,
        1.0 + impression_id % 3 AS w
 FROM simulate_impressions(6000, 10, 4, 6, 11);
-ALTER TABLE rc_rows ADD st ope_state, ADD st_dr ope_state, ADD bm banditmodel;
+ALTER TABLE rc_rows ADD st ope_state, ADD st_dr ope_state, ADD bm banditmodel,
+  ADD bs ope_bootstrap_state, ADD ps ope_pair_state, ADD lam float8[];
+UPDATE rc_rows SET bs = ope_bootstrap_transition(NULL, r, mu, pi, id / 4, 5, 1),
+                   ps = ope_compare_transition(NULL, r, mu, pi, 0.5),
+                   lam = '{1,4,Infinity}';
 UPDATE rc_rows SET st = ope_accumulate_transition(NULL, r, mu, pi),
                    st_dr = ope_accumulate_transition(NULL, r, mu, pi, q, v),
                    bm = CASE WHEN id % 50 = 0 THEN bandit_update(bandit_update(NULL, la, ctx, r), ta, ctx, 1 - r)
@@ -213,7 +234,11 @@ BEGIN
   END;
   RETURN id || E'\t' || round(extract(epoch FROM clock_timestamp() - t0) * 1000) || E'\tR\t'
     || CASE WHEN res IS NULL THEN 'null'
-            WHEN res ~ '(NaN|Infinity)' THEN 'nonfinite' ELSE 'value' END
+            -- (an infinite lambda is a valid value: in a state's text, as the
+            -- first column of ope_lambda_diagnostics, the last of ope_report,
+            -- the second of ope_tune)
+            WHEN regexp_replace(res, '"lambda":"Infinity"|(^|\n)\(Infinity,|,Infinity\)|\((ipw_clip|dr_clip|switch_dr|dr_os),Infinity,',
+                                '', 'g') ~ '(NaN|Infinity)' THEN 'nonfinite' ELSE 'value' END
     || E'\t' || coalesce(ok::text, 'null') || E'\t'
     || left(regexp_replace(coalesce(res, ''), '\s+', ' ', 'g'), 300);
 END $f$;
@@ -285,8 +310,18 @@ for my $line (split /\n/,
 	my ($id, $text) = split /\|/, $line, -1;
 	push @states, { id => $id, text => $text };
 }
-note(sprintf "%d sample models, %d sample states", scalar @models,
-	scalar @states);
+# the 1.2 states: bootstrap and paired, by table
+my %states12;
+for my $t ('rc_bs', 'rc_ps')
+{
+	for my $line (split /\n/, $node->safe_psql('postgres', "SELECT id, s::text FROM $t ORDER BY id"))
+	{
+		my ($id, $text) = split /\|/, $line, -1;
+		push @{ $states12{$t} }, { id => $id, text => $text };
+	}
+}
+note(sprintf "%d sample models, %d sample states, %d bootstrap and %d paired states", scalar @models,
+	scalar @states, scalar @{ $states12{rc_bs} }, scalar @{ $states12{rc_ps} });
 
 # ---------------------------------------------------------------------------
 # Value pools (SQL expressions).
@@ -385,7 +420,7 @@ sub gen_text
 sub gen_estimator
 {
 	return gen_text() if chance(0.2);
-	return q_lit(pick(qw(replay ips snips dm dr sndr Replay DR))) . '::text';
+	return q_lit(pick(qw(replay ips snips dm dr sndr Replay DR ipw_clip dr_clip switch_dr dr_os))) . '::text';
 }
 
 # arrays: literal or expression, with the element type $t ('float8', 'int8', 'text')
@@ -707,6 +742,22 @@ sub gen_state
 	return q_lit($t) . '::ope_state';
 }
 
+# A bootstrap or paired state: NULL, stored, a literal, or a mutated literal.
+my %table12 = (ope_bootstrap_state => 'rc_bs', ope_pair_state => 'rc_ps');
+
+sub gen_state12
+{
+	my ($type) = @_;
+	my $r = rand();
+	return "NULL::$type" if $r < 0.05;
+	my $s = pick(@{ $states12{ $table12{$type} } });
+	return "(SELECT s FROM $table12{$type} WHERE id = $s->{id})" if $r < 0.6;
+	return q_lit($s->{text}) . "::$type" if $r < 0.75;
+	$n_mutated++;
+	$call_mutated = 1;
+	return q_lit(mutate_json($s->{text})) . "::$type";
+}
+
 sub gen_cstring
 {
 	my ($rettype) = @_;
@@ -715,6 +766,16 @@ sub gen_cstring
 	{
 		my $m = pick(grep { $_->{text} ne '' } @models);
 		$src = $m->{text};
+	}
+	elsif ($table12{$rettype})
+	{
+		$src = pick(@{ $states12{ $table12{$rettype} } })->{text};
+		if (chance(0.7))
+		{
+			$call_mutated = 1;
+			$src = mutate_json($src);
+		}
+		return q_lit($src) . '::cstring';
 	}
 	else
 	{
@@ -737,7 +798,11 @@ sub gen_bytea
 	return pick(
 		"'\\x'::bytea", "'\\x00'::bytea", "'\\x0100000000000000'::bytea",
 		"decode(repeat('ff', 400), 'hex')", "banditmodel_send((SELECT m FROM rc_bm WHERE id = 1))",
-		"ope_state_send((SELECT s FROM rc_os WHERE id = 1))", 'NULL::bytea');
+		"ope_state_send((SELECT s FROM rc_os WHERE id = 1))", 'NULL::bytea',
+		"ope_state_send((SELECT s FROM rc_os WHERE id = 10))",
+		"ope_bootstrap_state_send((SELECT s FROM rc_bs WHERE id = 1))",
+		"substring(ope_bootstrap_state_send((SELECT s FROM rc_bs WHERE id = 2)) FROM 1 FOR 100)",
+		"ope_pair_state_send((SELECT s FROM rc_ps WHERE id = 2))");
 }
 
 # One argument of type $type (named $name) for a call being built in $ctx.
@@ -747,12 +812,23 @@ sub gen_arg
 	my $m = $ctx->{model};
 	if ($type eq 'banditmodel')    { return gen_model($ctx); }
 	if ($type eq 'ope_state')      { return gen_state($ctx); }
+	if ($table12{$type})           { return gen_state12($type); }
 	if ($type eq 'cstring')        { return gen_cstring($f->{rettype}); }
 	if ($type eq 'bytea')          { return gen_bytea(); }
 	if ($type eq 'internal')       { return 'NULL::internal'; }
 	if ($type eq 'boolean')        { return gen_bool(); }
 	if ($type eq 'text[]')         { return gen_text_array(); }
 	if ($type eq 'bigint[]')       { return gen_int8_array($m ? $m->{arms} : undef); }
+	if ($type eq 'double precision[]' && $name eq 'lambdas' && chance(0.7))
+	{
+		return pick("'{1}'::float8[]", "'{0,0.5,2,Infinity}'::float8[]", "'{Infinity}'::float8[]",
+			"'{1e-300,1e300}'::float8[]", "(SELECT array_agg(g::float8) FROM generate_series(1, 32) g)");
+	}
+	if ($type eq 'double precision[]' && $name eq 'p_values' && chance(0.7))
+	{
+		return pick("'{0.01,0.04,0.03}'::float8[]", "'{1}'::float8[]", "'{0,1,NULL,0.5}'::float8[]",
+			"ARRAY(SELECT (g % 100) / 100.0 FROM generate_series(1, 2000) g)::float8[]");
+	}
 	if ($type eq 'double precision[]')
 	{
 		my $len;
@@ -769,6 +845,10 @@ sub gen_arg
 	}
 	if ($type eq 'text')
 	{
+		return q_lit(pick('normal', 'bernstein', 'wilson', 'clopper_pearson', 'cs', 'cs(rows=50)',
+				'slope', 'mse', 'CS ( rows = 1e15 )', 'cs(rows=0)', 'cs(rows=', 'normal(x=1)', ''))
+		  . '::text'
+		  if $name eq 'method' && chance(0.8);
 		return gen_estimator() if $name eq 'estimator';
 		return gen_text()      if $name eq '' && chance(0.3);
 		return gen_policy();
@@ -784,13 +864,17 @@ sub gen_arg
 	}
 	if ($type eq 'integer')
 	{
+		return pick('1', '2', '5', '20', '0', '-1', '10000', '10001') . '::int4'
+		  if $name eq 'replicates' && chance(0.8);
+		return pick('1', '2', '3', '0', '-5', '1000') . '::int4'
+		  if ($name eq 'target_rank' || $name eq 'replicate') && chance(0.7);
 		return pick('1', '2', '3', '4', '8', '16', '64') . '::int4'
 		  if chance(0.6) && ($name eq 'dim' || $name eq 'shows' || $name eq 'images_per_show');
 		return gen_int4();
 	}
 	if ($type eq 'double precision')
 	{
-		return gen_prob() if $name =~ /^(propensity|target_probability|confidence)$/;
+		return gen_prob() if $name =~ /^(propensity|target_probability|target_a|target_b|confidence)$/;
 		return gen_prob() if $name eq '' && chance(0.5);
 		return pick('1.0', '0.5', '2', '1e-6') . '::float8' if $name eq 'ridge' && chance(0.5);
 		return gen_float();
@@ -812,13 +896,18 @@ my $base_calls = 70 * $SCALE;
 my %rc_cols = (
 	'double precision' => {
 		reward => 'r', propensity => 'mu', target_probability => 'pi', q_logged => 'q',
-		v_target => 'v', weight => 'w', '' => 'minutes'
+		v_target => 'v', weight => 'w', target_a => 'pi', target_b => '0.5::float8',
+		v_a => 'v', v_b => 'q', '' => 'minutes'
 	},
-	'bigint' => { logged_action => 'la', target_action => 'ta', action => 'la', '' => 'la' },
+	'double precision[]' => { lambdas => 'lam', '' => 'ctx' },
+	'bigint' => { logged_action => 'la', target_action => 'ta', action => 'la', unit_id => '(id / 3)',
+		seed => '7::int8', '' => 'la' },
 	'boolean' => { '' => 'played' },
-	'double precision[]' => { '' => 'ctx' },
 	'ope_state' => { '' => 'st' },
 	'banditmodel' => { '' => 'bm' },
+	'ope_bootstrap_state' => { '' => 'bs' },
+	'ope_pair_state' => { '' => 'ps' },
+	'integer' => { replicates => '5', target_rank => '(1 + id % 4)::int4' },
 );
 
 sub rc_column
@@ -844,6 +933,13 @@ sub result_check
 	return "r IS NULL OR (r::text::ope_state::text = r::text AND "
 	  . "ope_state_send(r::text::ope_state) = ope_state_send(r))"
 	  if $rt eq 'ope_state';
+	return "r IS NULL OR (r::text::${rt}::text = r::text AND "
+	  . "${rt}_send(r::text::${rt}) = ${rt}_send(r))"
+	  if $table12{$rt};
+	return "r IS NULL OR (SELECT bool_and(p IS NULL OR (p >= 0 AND p <= 1)) FROM unnest(r) p)"
+	  if $n eq 'ope_holm';
+	return "r IS NULL OR (r).std_error IS NULL OR ((r).std_error >= 0 AND (r).ci_lower <= (r).ci_upper)"
+	  if $n eq 'ope_bootstrap_report' || $n eq 'ope_compare_report' || $n eq 'ope_tune';
 	return "r IS NULL OR ((SELECT bool_and(p >= 0 AND p <= 1) FROM unnest(r) p) "
 	  . "AND abs((SELECT sum(p) FROM unnest(r) p) - 1) < 1e-6)"
 	  if $n eq 'bandit_probabilities';
