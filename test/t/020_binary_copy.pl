@@ -47,7 +47,7 @@ my $header = substr($file, 0, 19);    # signature, flags, extension length
 my ($nfields, $len) = unpack('n N', substr($file, 19, 6));
 is($nfields, 1, 'one field per tuple');
 my $payload = substr($file, 25, $len);
-is(length($payload), 320, 'ope_state binary payload is 320 bytes');
+is(length($payload), 368, 'ope_state binary payload is 368 bytes (version 2, no lambdas)');
 
 # Load a payload through binary COPY; return the SQLSTATE, or 'ok' after
 # checking that the accepted value prints and reads back identically.
@@ -76,10 +76,12 @@ my %crafted = (
 	'empty'           => '',
 	'one byte'        => substr($payload, 0, 1),
 	'trailing byte'   => $payload . "\0",
-	'version 2'       => "\x02" . substr($payload, 1),
+	'version 3'       => "\x03" . substr($payload, 1),
+	'version 1 header' => "\x01" . substr($payload, 1),
+	'lambda count'    => substr($payload, 0, 2) . "\x00\x01" . substr($payload, 4),
 	'version 0'       => "\x00" . substr($payload, 1),
 	'unknown flag'    => substr($payload, 0, 1) . "\x80" . substr($payload, 2),
-	'reserved bits'   => substr($payload, 0, 2) . "\x00\x01" . substr($payload, 4),
+	'reserved bits'   => substr($payload, 0, 4) . "\x00\x00\x00\x01" . substr($payload, 8),
 	'negative n'      => substr($payload, 0, 8) . pack('N N', 0xFFFFFFFF, 0xFFFFFFF0) . substr($payload, 16),
 	'NaN sum'         => substr($payload, 0, 48) . pack('N N', 0x7FF80000, 0) . substr($payload, 56),
 	'Infinity weight' => substr($payload, 0, 32) . pack('N N', 0x7FF00000, 0) . substr($payload, 40),
