@@ -144,6 +144,14 @@ ope_boot_from_text(const char *text, size_t len, OpeAllocFn alloc, void *ctx,
 		/* the fixed fields come first: the sums need the replicate count */
 		if (k >= 4 && !(seen[0] && seen[1] && seen[2] && seen[3]))
 			return json_fail(&r, "\"version\", \"kind\", \"replicates\" and \"seed\" must come before \"%s\"", key);
+		/* the four fixed fields known (in any order): the state can be made */
+		if (k >= 4 && b == NULL)
+		{
+			b = alloc(ctx, ope_boot_bytes((int) replicates));
+			if (b == NULL)
+				return ab_fail(err, AB_ERR_LIMIT, "out of memory for %lld replicates", (long long) replicates);
+			ope_boot_init(b, strcmp(kind, "dr") == 0, (int) replicates, seed);
+		}
 		seen[k] = true;
 		switch (k)
 		{
@@ -168,10 +176,6 @@ ope_boot_from_text(const char *text, size_t len, OpeAllocFn alloc, void *ctx,
 			case 3:
 				if (!json_read_int64(&r, &seed))
 					return false;
-				b = alloc(ctx, ope_boot_bytes((int) replicates));
-				if (b == NULL)
-					return ab_fail(err, AB_ERR_LIMIT, "out of memory for %lld replicates", (long long) replicates);
-				ope_boot_init(b, strcmp(kind, "dr") == 0, (int) replicates, seed);
 				break;
 			case 4:
 				{

@@ -208,7 +208,9 @@ ope_boot_validate(const OpeBootstrap *b, AbErrorKind kind, AbError *err)
 		if ((k == OPE_B_N || k == OPE_B_PI || k == OPE_B_W) && v < 0.0)
 			return ab_fail(err, kind, "ope_bootstrap_state sum \"%s\" must not be negative",
 						   ope_boot_sum_names[k]);
-		if (((k >= OPE_B_V && !ope_boot_is_dr(b)) || b->base.n == 0) && (c->hi != 0.0 || c->lo != 0.0))
+		/* exactly +0: the text form leaves a basic state's dr sums out */
+		if (((k >= OPE_B_V && !ope_boot_is_dr(b)) || b->base.n == 0) &&
+			(c->hi != 0.0 || c->lo != 0.0 || signbit(c->hi) || signbit(c->lo)))
 			return ab_fail(err, kind, "ope_bootstrap_state sum \"%s\" must be zero here",
 						   ope_boot_sum_names[k]);
 	}

@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 
 #include "bandit_codec.h"
+#include "ope_boot_codec.h"
 #include "ope_codec.h"
+#include "ope_pair_codec.h"
 
 static const char *outdir;
 
@@ -126,6 +128,86 @@ ope_seeds(void)
 	}
 }
 
+/* ---- ope_bootstrap_state and ope_pair_state ---- */
+
+static void
+boot_seed(const char *name, bool dr, int replicates, const OpeRow *rows, int nrows)
+{
+	OpeBootstrap *b = calloc(1, ope_boot_bytes(replicates));
+	AbError		err;
+	char	   *text;
+	unsigned char *bin;
+	char		fname[64];
+	int			i;
+
+	if (!b)
+		die("out of memory");
+	ope_boot_init(b, dr, replicates, 7);
+	for (i = 0; i < nrows; i++)
+		if (!ope_boot_add(b, &rows[i], OPE_IN_ALL, true, i / 2, &err))
+			die(err.message);
+	text = malloc(ope_boot_text_max(b));
+	bin = malloc(ope_boot_binary_size(b));
+	if (!text || !bin)
+		die("out of memory");
+	snprintf(fname, sizeof(fname), "%s.json", name);
+	write_file("ope_boot_text", fname, text, ope_boot_to_text(b, text));
+	ope_boot_to_binary(b, bin);
+	snprintf(fname, sizeof(fname), "%s.bin", name);
+	write_file("ope_boot_binary", fname, bin, ope_boot_binary_size(b));
+	free(text);
+	free(bin);
+	free(b);
+}
+
+static void
+pair_seed(const char *name, bool dr, const OpeRow *rows, int nrows)
+{
+	static OpePair p;
+	AbError		err;
+	char	   *text;
+	unsigned char *bin;
+	char		fname[64];
+	int			i;
+
+	ope_pair_init(&p, dr);
+	for (i = 0; i < nrows; i++)
+	{
+		OpePairRow	r = {rows[i].r, rows[i].mu, rows[i].pi, 1.0 - rows[i].pi, rows[i].q, rows[i].v, 0.5};
+
+		if (!ope_pair_add(&p, &r, OPE_PIN_ALL, &err))
+			die(err.message);
+	}
+	text = malloc(ope_pair_text_max(&p));
+	bin = malloc(ope_pair_binary_size(&p));
+	if (!text || !bin)
+		die("out of memory");
+	snprintf(fname, sizeof(fname), "%s.json", name);
+	write_file("ope_pair_text", fname, text, ope_pair_to_text(&p, text));
+	ope_pair_to_binary(&p, bin);
+	snprintf(fname, sizeof(fname), "%s.bin", name);
+	write_file("ope_pair_binary", fname, bin, ope_pair_binary_size(&p));
+	free(text);
+	free(bin);
+}
+
+static void
+state12_seeds(void)
+{
+	static const OpeRow rows[] = {
+		{1, 0.5, 1, 0.8, 0.6}, {0, 0.25, 0, 0.1, 0.4}, {2.5, 0.2, 0.9, 2, 1.9},
+		{0.1, 0.3, 0.7, 0.2, 0.25}, {1e-3, 0.9, 0.1, -0.5, 3}, {1e16, 1, 1, 1, 1}, {1, 1, 1, 0, 0},
+	};
+
+	boot_seed("boot_basic_empty", false, 3, NULL, 0);
+	boot_seed("boot_basic", false, 5, rows, 7);
+	boot_seed("boot_dr", true, 4, rows, 7);
+	boot_seed("boot_one_replicate", true, 1, rows, 2);
+	pair_seed("pair_basic_empty", false, NULL, 0);
+	pair_seed("pair_basic", false, rows, 7);
+	pair_seed("pair_dr", true, rows, 7);
+}
+
 /* ---- banditmodel ---- */
 
 static void
@@ -219,6 +301,7 @@ main(int argc, char **argv)
 		die("usage: gen_seeds OUTDIR");
 	outdir = argv[1];
 	ope_seeds();
+	state12_seeds();
 	bm_seeds();
 	return 0;
 }

@@ -21,7 +21,7 @@ cd "$ROOT"
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_CC=${FUZZ_CC:-clang}
-ALL_TARGETS="ope_state_text ope_state_binary banditmodel_text banditmodel_binary policy thompson float_text"
+ALL_TARGETS="ope_state_text ope_state_binary ope_boot_text ope_boot_binary ope_pair_text ope_pair_binary banditmodel_text banditmodel_binary policy thompson float_text"
 FUZZ_TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 
 # -max_len per target: enough for every valid value of interest (an
@@ -29,11 +29,13 @@ FUZZ_TARGETS=${FUZZ_TARGETS:-$ALL_TARGETS}
 # ~60 fits 16 kB of text; policy text is limited to 1024 bytes).
 declare -A MAX_LEN=(
   [ope_state_text]=4096 [ope_state_binary]=1024
+  [ope_boot_text]=8192 [ope_boot_binary]=4096 [ope_pair_text]=8192 [ope_pair_binary]=2048
   [banditmodel_text]=16384 [banditmodel_binary]=8192
   [policy]=1100 [thompson]=600 [float_text]=600
 )
 declare -A DICT=(
   [ope_state_text]=json.dict [banditmodel_text]=json.dict [policy]=policy.dict
+  [ope_boot_text]=json.dict [ope_pair_text]=json.dict
 )
 
 if ! [[ "$FUZZ_SECONDS" =~ ^[0-9]+$ ]] || [[ "$FUZZ_SECONDS" -lt 1 ]]; then
