@@ -129,11 +129,11 @@ run_regress() {
 }
 
 # Hardening stages (issue 5), each a standalone script with its own cluster
-# or build.  In make test the fuzzers run FUZZ_SECONDS each (30 here, 60 in
+# or build.  In make test the fuzzers run FUZZ_SECONDS each (20 here, 60 in
 # `make fuzz`) and valgrind a reduced suite; see README "Hardening".
 run_fuzz() {
-  ab_log "libFuzzer harnesses (test/fuzz, ${FUZZ_SECONDS:-30} s each)"
-  FUZZ_SECONDS=${FUZZ_SECONDS:-30} bash test/fuzz/run_fuzzers.sh
+  ab_log "libFuzzer harnesses (test/fuzz, ${FUZZ_SECONDS:-20} s each)"
+  FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash test/fuzz/run_fuzzers.sh
 }
 
 run_sqlsmith() {
