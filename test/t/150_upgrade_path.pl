@@ -259,6 +259,32 @@ for my $source (sort keys %$results)
 	is($results->{$source}, '', "$source -> $newest: same catalog as a fresh $newest, stored values intact");
 }
 
+# A state stored by 1.1 (version 1, no tracked ranges; the test's library
+# is 1.2's, so the value is the text 1.1 wrote) works with 1.2's: its text
+# and binary forms stay as they were, it merges with a state accumulated
+# now, its report has the lambda column (NULL), and methods that need the
+# tracked ranges answer NULL for it and for what it is merged into
+# (Bernstein) instead of guessing.
+my $v1_state = '{"version":1,"kind":"dr","n":2,"n_skipped":3,"n_matched":1,"max_weight":7.000000000000001,"min_propensity":0.125,"sums":{"pi":0.875,"pi_r":0.5,"pi2":0.765625,"pi2_r":0.4375,"pi2_r2":0.25,"w":7,"w2":49,"w_r":4,"w2_r":28,"w2_r2":16,"v":1,"v2":0.5,"w_e":2,"w2_e":5,"w2_e2":4,"v_w_e":1,"v_w":3}}';
+$node->safe_psql('postgres', 'CREATE DATABASE from11');
+$node->safe_psql('from11', "CREATE EXTENSION artbandit VERSION '1.1'; CREATE TABLE old AS SELECT '$v1_state'::ope_state AS s");
+my $old_bin = $node->safe_psql('from11', 'SELECT md5(ope_state_send(s)) FROM old');
+$node->safe_psql('from11', 'ALTER EXTENSION artbandit UPDATE');
+my $mixed_sql = <<'SQL';
+	WITH now12 AS (SELECT ope_accumulate(sin(i), 0.05 + (i % 19) / 20.0, (i % 7) / 7.0, cos(i), sin(3 * i)) AS s
+	               FROM generate_series(1, 2000) i),
+	     merged AS (SELECT ope_merge(old.s, now12.s) AS m FROM old, now12)
+	SELECT (SELECT md5(ope_state_send(s)) FROM old),
+	       (SELECT s::text LIKE '{"version":1,%' FROM old),
+	       (SELECT s::text LIKE '{"version":2,%' FROM now12),
+	       (SELECT (ope_diagnostics(m)).n FROM merged),
+	       (SELECT bool_and(lambda IS NULL AND (std_error IS NULL OR ci_lower IS NOT NULL)) FROM merged, ope_report(m)),
+	       (SELECT bool_and(ci_lower IS NULL) FROM merged, ope_report(m, 0.95, 'bernstein')),
+	       (SELECT bool_and(ci_lower IS NOT NULL) FROM now12, ope_report(s, 0.95, 'bernstein'))
+SQL
+is($node->safe_psql('from11', $mixed_sql), "$old_bin|t|t|2002|t|t|t",
+	'a 1.1 state is kept as it was and merges with a 1.2 one; no Bernstein interval without tracked ranges');
+
 # The trivial path: updating the newest to itself changes nothing.
 $node->safe_psql('postgres', 'CREATE DATABASE trivial');
 $node->safe_psql('trivial', "CREATE EXTENSION artbandit; $store_sql");
