@@ -42,6 +42,10 @@ endif
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
+
+# PGXS tracks no header dependencies: rebuild everything when a header changes
+# (an inline function moved to a header must not leave a stale object behind).
+$(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h src/core/*.h)
 endif
 
 .PHONY: test demo bench unit fuzz valgrind-check ubsan-check sqlsmith

@@ -159,6 +159,7 @@ SELECT label, expect_error(sql) AS result FROM (VALUES
 	('32 lambdas', $$SELECT ope_accumulate(1, 0.5, 1, (SELECT array_agg(g::float8) FROM generate_series(1, 32) g))$$),
 	('5 inputs, NaN', $$SELECT ope_accumulate(1, 0.5, 1, 0, 0, '{NaN}')$$),
 	('other lambdas on a row', $$SELECT ope_accumulate(r, 0.5, 1, l) FROM (VALUES (1, '{1,2}'::float8[]), (0, '{1,3}')) v(r, l)$$),
+	('other lambdas in a later group row', $$SELECT g, ope_accumulate(1, 0.5, 1, l ORDER BY o) FROM (VALUES (1, 1, '{1,2}'::float8[]), (2, 2, '{1,3}'), (3, 2, '{1,2}')) v(o, g, l) GROUP BY g$$),
 	('merge other lambdas', $$SELECT ope_merge(ope_accumulate(1, 0.5, 1, '{1}'), ope_accumulate(1, 0.5, 1, '{2,Infinity}'))$$),
 	('merge with none', $$SELECT ope_merge(ope_accumulate(1, 0.5, 1, '{1}'), ope_accumulate(1, 0.5, 1))$$),
 	('lambda not in state', $$SELECT ope_estimate(s, 'ipw_clip', 3) FROM lam_states WHERE kind = 'basic'$$),
@@ -173,6 +174,11 @@ SELECT label, expect_error(sql) AS result FROM (VALUES
 	('text: "Inf"', $$SELECT '{"version":2,"kind":"basic","n":1,"n_skipped":0,"n_matched":1,"max_weight":1,"min_propensity":1,"sums":{"pi":1,"pi2":1,"w":1,"w2":1},"tracked":true,"binary_reward":true,"deterministic_target":true,"ranges":{"r":[0,0]},"lambdas":[{"lambda":"Inf","n_over":0,"sums":{}}]}'::ope_state$$),
 	('text: dr sum in basic', $$SELECT '{"version":2,"kind":"basic","n":1,"n_skipped":0,"n_matched":1,"max_weight":1,"min_propensity":1,"sums":{"pi":1,"pi2":1,"w":1,"w2":1},"tracked":true,"binary_reward":true,"deterministic_target":true,"ranges":{"r":[0,0]},"lambdas":[{"lambda":1,"n_over":0,"sums":{"clip":1}}]}'::ope_state$$)
 ) t(label, sql);
+-- per group, each its own lambdas (from a column): allowed
+SELECT g, (SELECT array_agg(lambda) FROM ope_lambda_diagnostics(s)) AS lambdas
+FROM (SELECT g, ope_accumulate(1, 0.5, 1, l) AS s
+	  FROM (VALUES (1, '{1,2}'::float8[]), (2, '{1,3}'), (1, '{1,2}'), (2, '{1,3}')) v(g, l) GROUP BY g) t
+ORDER BY g;
 -- a NULL lambda is no answer (the function is strict)
 SELECT ope_estimate(s, 'ipw_clip', NULL) IS NULL AS null_lambda FROM lam_states WHERE kind = 'basic';
 

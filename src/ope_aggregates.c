@@ -112,19 +112,27 @@ ope_accumulate_transition(PG_FUNCTION_ARGS)
 }
 
 /*
- * The lambdas argument: the same array on every row.  The array last
- * checked is remembered per call site, so a constant array (the usual case)
- * is compared once.
+ * The lambdas argument: the same array on every row.  The bytes of the
+ * array last found equal, and the lambdas they were equal to, are kept per
+ * call site, so the usual case (the same constant on every row) costs two
+ * memcmps; an address says nothing about the contents of a column value,
+ * and one call site serves every group of a GROUP BY, so both are compared.
  */
 typedef struct LambdaCheck
 {
-	Pointer		last;			/* the array datum last found equal */
+	int			n;				/* lambdas they were equal to */
+	double		lambdas[OPE_MAX_LAMBDAS];
+	Size		len;			/* 0: nothing checked yet */
+	char		bytes[FLEXIBLE_ARRAY_MEMBER];	/* the array's varlena, as given */
 } LambdaCheck;
+
+#define LAMBDA_CHECK_MAX 1024	/* larger (or toasted) arrays are checked in full */
 
 static void
 check_lambdas_arg(FunctionCallInfo fcinfo, int argno, const OpeState *s)
 {
 	LambdaCheck *lc = (LambdaCheck *) fcinfo->flinfo->fn_extra;
+	struct varlena *raw;
 	const double *l;
 	int			n;
 
@@ -132,7 +140,10 @@ check_lambdas_arg(FunctionCallInfo fcinfo, int argno, const OpeState *s)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("lambdas must not be NULL")));
-	if (lc != NULL && lc->last == DatumGetPointer(PG_GETARG_DATUM(argno)))
+	raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	if (lc != NULL && !VARATT_IS_EXTENDED(raw) && VARSIZE(raw) == lc->len &&
+		lc->n == s->nlambdas && memcmp(raw, lc->bytes, lc->len) == 0 &&
+		memcmp(lc->lambdas, ope_lambdas(s), sizeof(double) * lc->n) == 0)
 		return;
 	l = float8_array_arg(fcinfo, argno, "lambdas", OPE_MAX_LAMBDAS + 1, &n);
 	if (n != s->nlambdas || memcmp(l, ope_lambdas(s), sizeof(double) * n) != 0)
@@ -141,9 +152,17 @@ check_lambdas_arg(FunctionCallInfo fcinfo, int argno, const OpeState *s)
 				 errmsg("lambdas must be the same array on every row"),
 				 errdetail("The state was started with %d lambdas; this row gives a different array.",
 						   (int) s->nlambdas)));
-	if (lc == NULL)
-		lc = fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(LambdaCheck));
-	lc->last = DatumGetPointer(PG_GETARG_DATUM(argno));
+	if (!VARATT_IS_EXTENDED(raw) && VARSIZE(raw) <= LAMBDA_CHECK_MAX)
+	{
+		if (lc == NULL)
+			lc = fcinfo->flinfo->fn_extra =
+				MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									   offsetof(LambdaCheck, bytes) + LAMBDA_CHECK_MAX);
+		lc->len = VARSIZE(raw);
+		memcpy(lc->bytes, raw, lc->len);
+		lc->n = n;
+		memcpy(lc->lambdas, l, sizeof(double) * n);
+	}
 }
 
 /* A new empty state of the kind with the lambdas of argument argno (checked). */

@@ -41,7 +41,11 @@ ope_boot_to_text(const OpeBootstrap *b, char *buf)
 		{
 			if (r)
 				buf[len++] = ',';
-			len += compsum_to_text(ope_boot_sums(b, k) + r, buf + len);
+		{
+			CompSum		c = ope_boot_sum(b, k, r);
+
+			len += compsum_to_text(&c, buf + len);
+		}
 		}
 		buf[len++] = ']';
 	}
@@ -95,14 +99,17 @@ read_sums(JsonReader *r, OpeBootstrap *b)
 			return false;
 		for (n = 0;; n++)
 		{
+			CompSum		c;
+
 			if (!json_array_next(r, &ait, &done))
 				return false;
 			if (done)
 				break;
 			if (n >= b->replicates)
 				return json_fail(r, "sum \"%s\" has more than %d replicates", key, b->replicates);
-			if (!json_read_compsum(r, ope_boot_sums(b, k) + n))
+			if (!json_read_compsum(r, &c))
 				return false;
+			ope_boot_set_sum(b, k, n, c);
 		}
 		if (n != b->replicates)
 			return json_fail(r, "sum \"%s\" has %d replicates, expected %d", key, n, b->replicates);
@@ -233,8 +240,10 @@ ope_boot_to_binary(const OpeBootstrap *b, unsigned char *buf)
 	w.p += base;
 	for (i = 0; i < n; i++)
 	{
-		bw_f64(&w, ope_boot_sums(b, 0)[i].hi);
-		bw_f64(&w, ope_boot_sums(b, 0)[i].lo);
+		CompSum		c = ope_boot_sum(b, (int) (i / b->replicates), (int) (i % b->replicates));
+
+		bw_f64(&w, c.hi);
+		bw_f64(&w, c.lo);
 	}
 }
 
@@ -290,8 +299,11 @@ ope_boot_from_binary(const unsigned char *buf, size_t len, OpeAllocFn alloc, voi
 	n = (size_t) replicates * OPE_BNSUMS;
 	for (i = 0; i < n; i++)
 	{
-		ope_boot_sums(b, 0)[i].hi = br_f64(&r);
-		ope_boot_sums(b, 0)[i].lo = br_f64(&r);
+		CompSum		c;
+
+		c.hi = br_f64(&r);
+		c.lo = br_f64(&r);
+		ope_boot_set_sum(b, (int) (i / b->replicates), (int) (i % b->replicates), c);
 	}
 	if (r.truncated || !ope_boot_validate(b, AB_ERR_BINARY, err))
 		return r.truncated ? ab_fail(err, AB_ERR_BINARY, "invalid binary ope_bootstrap_state: truncated") : false;

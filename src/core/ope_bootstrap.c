@@ -22,8 +22,18 @@ static const uint32_t poisson_cdf32[13] = {
 
 #define GOLDEN UINT64_C(0x9E3779B97F4A7C15)
 
-static inline int
-poisson_from_u32(uint32_t u)
+/*
+ * The draw for u: a table on u's top 12 bits answers when no CDF threshold
+ * falls inside that bucket (all but at most 13 of 4096, so the fallback
+ * branch is almost never taken); the rest count thresholds.
+ */
+#define POISSON_AMBIGUOUS 255
+#define POISSON_TOP_BITS 12
+static uint8_t poisson_by_top[1 << POISSON_TOP_BITS];
+static bool poisson_table_ready;
+
+static int
+poisson_count(uint32_t u)
 {
 	int			k,
 				w = 0;
@@ -31,6 +41,30 @@ poisson_from_u32(uint32_t u)
 	for (k = 0; k < 13; k++)
 		w += u >= poisson_cdf32[k];
 	return w;
+}
+
+static void
+poisson_table_init(void)
+{
+	int			b;
+
+	for (b = 0; b < (1 << POISSON_TOP_BITS); b++)
+	{
+		uint32_t	lo = (uint32_t) b << (32 - POISSON_TOP_BITS),
+					hi = lo | (UINT32_MAX >> POISSON_TOP_BITS);
+		int			wlo = poisson_count(lo);
+
+		poisson_by_top[b] = wlo == poisson_count(hi) ? (uint8_t) wlo : POISSON_AMBIGUOUS;
+	}
+	poisson_table_ready = true;
+}
+
+static inline int
+poisson_from_u32(uint32_t u)
+{
+	int			w = poisson_by_top[u >> (32 - POISSON_TOP_BITS)];
+
+	return w != POISSON_AMBIGUOUS ? w : poisson_count(u);
 }
 
 /* The per-row key: unit and seed mixed, so that units and seeds never collide linearly. */
@@ -50,7 +84,11 @@ pair_draw(uint64_t key, int j)
 int
 ope_boot_weight(int64_t seed, int64_t unit, int replicate)
 {
-	uint64_t	h = pair_draw(row_key(seed, unit), replicate / 2);
+	uint64_t	h;
+
+	if (!poisson_table_ready)
+		poisson_table_init();
+	h = pair_draw(row_key(seed, unit), replicate / 2);
 
 	return poisson_from_u32((uint32_t) (replicate % 2 ? h >> 32 : h));
 }
@@ -83,6 +121,66 @@ ope_boot_init(OpeBootstrap *b, bool dr, int replicates, int64_t seed)
 
 #define CHUNK 256
 
+/*
+ * hi[r] + lo[r] += omega[r] * t for r < n: TwoSum on every lane, the same
+ * IEEE operations as compsum_add (so the same bits), two lanes at a time
+ * where the compiler offers vector extensions (PostgreSQL builds with -O2,
+ * which does not vectorise this loop by itself).
+ */
+#if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON))
+typedef double Lanes2 __attribute__((vector_size(16)));
+
+static void
+add_weighted(double *restrict hi, double *restrict lo, const double *restrict omega, double t, int n)
+{
+	Lanes2		tt = {t, t};
+	int			r;
+
+	for (r = 0; r + 2 <= n; r += 2)
+	{
+		Lanes2		h,
+					l,
+					w,
+					x,
+					s,
+					z;
+
+		memcpy(&h, hi + r, sizeof(h));
+		memcpy(&l, lo + r, sizeof(l));
+		memcpy(&w, omega + r, sizeof(w));
+		x = w * tt;
+		s = h + x;
+		z = s - h;
+		l += (h - (s - z)) + (x - z);
+		memcpy(hi + r, &s, sizeof(s));
+		memcpy(lo + r, &l, sizeof(l));
+	}
+	for (; r < n; r++)
+	{
+		CompSum		c = {hi[r], lo[r]};
+
+		compsum_add(&c, omega[r] * t);
+		hi[r] = c.hi;
+		lo[r] = c.lo;
+	}
+}
+#else
+static void
+add_weighted(double *hi, double *lo, const double *omega, double t, int n)
+{
+	int			r;
+
+	for (r = 0; r < n; r++)
+	{
+		CompSum		c = {hi[r], lo[r]};
+
+		compsum_add(&c, omega[r] * t);
+		hi[r] = c.hi;
+		lo[r] = c.lo;
+	}
+}
+#endif
+
 bool
 ope_boot_add(OpeBootstrap *b, const OpeRow *row, unsigned present, bool has_unit, int64_t unit,
 			 AbError *err)
@@ -102,6 +200,8 @@ ope_boot_add(OpeBootstrap *b, const OpeRow *row, unsigned present, bool has_unit
 		return false;
 	if (b->base.n == counted)
 		return true;			/* skipped */
+	if (!poisson_table_ready)
+		poisson_table_init();
 	t[OPE_B_N] = 1.0;
 	t[OPE_B_PI] = row->pi;
 	t[OPE_B_PI_R] = row->pi * row->r;
@@ -124,17 +224,21 @@ ope_boot_add(OpeBootstrap *b, const OpeRow *row, unsigned present, bool has_unit
 			if (r + 1 < to)
 				omega[r + 1 - from] = poisson_from_u32((uint32_t) (h >> 32));
 		}
-		for (k = 0; k < nterms; k++)
+		/*
+		 * n: sums of small integers, exact in a double (below 2^53; the
+		 * base state's row count, at most 2^63 / 13 rows of weight <= 12,
+		 * could pass it only after 7e14 rows), so no compensation: its lo
+		 * stays 0, as TwoSum would leave it.
+		 */
 		{
-			CompSum    *s = ope_boot_sums(b, k) + from;
+			double	   *n = ope_boot_hi(b, OPE_B_N) + from;
 
-			if (t[k] == 0.0)
-				continue;		/* unmatched rows add to n (and v) only */
-			for (r = 0; r + 1 < to - from; r += 2)
-				compsum_add2(s + r, omega[r] * t[k], omega[r + 1] * t[k]);
-			if (r < to - from)
-				compsum_add(s + r, omega[r] * t[k]);
+			for (r = 0; r < to - from; r++)
+				n[r] += omega[r];
 		}
+		for (k = OPE_B_N + 1; k < nterms; k++)
+			if (t[k] != 0.0)	/* unmatched rows add to n (and v) only */
+				add_weighted(ope_boot_hi(b, k) + from, ope_boot_lo(b, k) + from, omega, t[k], to - from);
 	}
 	/* a replicate sum can only overflow if the base sums (checked) nearly do */
 	return true;
@@ -143,10 +247,8 @@ ope_boot_add(OpeBootstrap *b, const OpeRow *row, unsigned present, bool has_unit
 bool
 ope_boot_merge(OpeBootstrap *dst, const OpeBootstrap *src, AbError *err)
 {
-	size_t		i,
-				n = (size_t) dst->replicates * OPE_BNSUMS;
-	CompSum    *d = ope_boot_sums(dst, 0);
-	const CompSum *o = ope_boot_sums(src, 0);
+	int			k,
+				r;
 
 	if (ope_boot_is_dr(dst) != ope_boot_is_dr(src))
 	{
@@ -163,19 +265,28 @@ ope_boot_merge(OpeBootstrap *dst, const OpeBootstrap *src, AbError *err)
 		ab_detail(err, "Replicate weights are drawn from the seed: only states of one seed and replicate count describe the same bootstrap.");
 		return false;
 	}
-	for (i = 0; i < n; i++)
-	{
-		CompSum		c = d[i];
+	for (k = 0; k < OPE_BNSUMS; k++)
+		for (r = 0; r < dst->replicates; r++)
+		{
+			CompSum		c = ope_boot_sum(dst, k, r),
+						o = ope_boot_sum(src, k, r);
 
-		compsum_merge(&c, &o[i]);
-		if (!isfinite(c.hi) || !isfinite(c.lo))
-			return ab_fail(err, AB_ERR_OUT_OF_RANGE,
-						   "a bootstrap replicate sum is out of range after merging");
-	}
+			compsum_merge(&c, &o);
+			if (!isfinite(c.hi) || !isfinite(c.lo))
+				return ab_fail(err, AB_ERR_OUT_OF_RANGE,
+							   "a bootstrap replicate sum is out of range after merging");
+		}
 	if (!ope_state_merge(&dst->base, &src->base, err))
 		return false;
-	for (i = 0; i < n; i++)
-		compsum_merge(&d[i], &o[i]);
+	for (k = 0; k < OPE_BNSUMS; k++)
+		for (r = 0; r < dst->replicates; r++)
+		{
+			CompSum		c = ope_boot_sum(dst, k, r),
+						o = ope_boot_sum(src, k, r);
+
+			compsum_merge(&c, &o);
+			ope_boot_set_sum(dst, k, r, c);
+		}
 	return true;
 }
 
@@ -199,8 +310,9 @@ ope_boot_validate(const OpeBootstrap *b, AbErrorKind kind, AbError *err)
 	n = (size_t) b->replicates * OPE_BNSUMS;
 	for (i = 0; i < n; i++)
 	{
-		const CompSum *c = ope_boot_sums(b, 0) + i;
 		int			k = (int) (i / b->replicates);
+		CompSum		sum = ope_boot_sum(b, k, (int) (i % b->replicates));
+		const CompSum *c = &sum;
 		double		v = c->hi + c->lo;
 
 		if (!isfinite(c->hi) || !isfinite(c->lo) || !isfinite(v))
@@ -217,16 +329,22 @@ ope_boot_validate(const OpeBootstrap *b, AbErrorKind kind, AbError *err)
 	return true;
 }
 
+static double
+value_of(const OpeBootstrap *b, int k, int r)
+{
+	return ope_boot_hi(b, k)[r] + ope_boot_lo(b, k)[r];
+}
+
 bool
 ope_boot_replicate(const OpeBootstrap *s, int e, int replicate, double *out)
 {
-	double		n = compsum_value(ope_boot_sums(s, OPE_B_N) + replicate),
-				pi = compsum_value(ope_boot_sums(s, OPE_B_PI) + replicate),
-				pi_r = compsum_value(ope_boot_sums(s, OPE_B_PI_R) + replicate),
-				w = compsum_value(ope_boot_sums(s, OPE_B_W) + replicate),
-				w_r = compsum_value(ope_boot_sums(s, OPE_B_W_R) + replicate),
-				v = compsum_value(ope_boot_sums(s, OPE_B_V) + replicate),
-				w_e = compsum_value(ope_boot_sums(s, OPE_B_W_E) + replicate),
+	double		n = value_of(s, OPE_B_N, replicate),
+				pi = value_of(s, OPE_B_PI, replicate),
+				pi_r = value_of(s, OPE_B_PI_R, replicate),
+				w = value_of(s, OPE_B_W, replicate),
+				w_r = value_of(s, OPE_B_W_R, replicate),
+				v = value_of(s, OPE_B_V, replicate),
+				w_e = value_of(s, OPE_B_W_E, replicate),
 				x;
 
 	switch (e)

@@ -42,8 +42,10 @@ typedef enum OpeBootSum
 extern const char *const ope_boot_sum_names[OPE_BNSUMS];
 
 /*
- * Followed in memory by CompSum sums[OPE_BNSUMS][replicates] (sum by sum,
- * replicate by replicate): ope_boot_bytes gives the whole size.
+ * Followed in memory by the replicate sums as two planes, double
+ * hi[OPE_BNSUMS][replicates] then lo[OPE_BNSUMS][replicates] (a sum is
+ * hi + lo, compensated): one sum's replicates are contiguous, so a row's
+ * update is a loop the compiler vectorises.  ope_boot_bytes gives the size.
  */
 typedef struct OpeBootstrap
 {
@@ -57,11 +59,33 @@ typedef struct OpeBootstrap
 
 size_t		ope_boot_bytes(int replicates);
 
-static inline CompSum *
-ope_boot_sums(const OpeBootstrap *b, int k)
+static inline double *
+ope_boot_hi(const OpeBootstrap *b, int k)
 {
-	return (CompSum *) (uintptr_t) ((const char *) b + sizeof(OpeBootstrap)) +
+	return (double *) (uintptr_t) ((const char *) b + sizeof(OpeBootstrap)) +
 		(size_t) k * b->replicates;
+}
+
+static inline double *
+ope_boot_lo(const OpeBootstrap *b, int k)
+{
+	return ope_boot_hi(b, OPE_BNSUMS + k);
+}
+
+/* Sum k of replicate r. */
+static inline CompSum
+ope_boot_sum(const OpeBootstrap *b, int k, int r)
+{
+	CompSum		c = {ope_boot_hi(b, k)[r], ope_boot_lo(b, k)[r]};
+
+	return c;
+}
+
+static inline void
+ope_boot_set_sum(OpeBootstrap *b, int k, int r, CompSum c)
+{
+	ope_boot_hi(b, k)[r] = c.hi;
+	ope_boot_lo(b, k)[r] = c.lo;
 }
 
 static inline bool

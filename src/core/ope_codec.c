@@ -128,7 +128,11 @@ put_lambdas(TextOut *o, const OpeState *s)
 		put_int64(o, "n_over", ope_lambda_n_over(s)[j]);
 		put_str(o, ",\"sums\":{");
 		for (k = 0; k < OPE_LNSUMS; k++)
-			put_sum(o, ope_lambda_sum_names[k], ope_lambda_sums(s, k) + j, &first);
+		{
+			CompSum		c = ope_lambda_sum(s, k, j);
+
+			put_sum(o, ope_lambda_sum_names[k], &c, &first);
+		}
 		put_str(o, "}}");
 	}
 	put_str(o, "]");
@@ -351,7 +355,7 @@ read_lambdas(JsonReader *r, OpeState *s)
 		ope_lambdas(s)[j] = entries[j].lambda;
 		ope_lambda_n_over(s)[j] = entries[j].n_over;
 		for (k = 0; k < OPE_LNSUMS; k++)
-			ope_lambda_sums(s, k)[j] = entries[j].sums[k];
+			ope_lambda_set_sum(s, k, j, entries[j].sums[k]);
 	}
 	return true;
 }
@@ -567,8 +571,8 @@ ope_state_to_binary(const OpeState *s, unsigned char *buf)
 	for (i = 0; i < OPE_LNSUMS; i++)
 		for (j = 0; j < s->nlambdas; j++)
 		{
-			bw_f64(&w, ope_lambda_sums(s, i)[j].hi);
-			bw_f64(&w, ope_lambda_sums(s, i)[j].lo);
+			bw_f64(&w, ope_lambda_hi(s, i)[j]);
+			bw_f64(&w, ope_lambda_lo(s, i)[j]);
 		}
 }
 
@@ -629,8 +633,8 @@ ope_state_from_binary(const unsigned char *buf, size_t len, OpeState *s, AbError
 	for (i = 0; i < OPE_LNSUMS; i++)
 		for (j = 0; j < s->nlambdas; j++)
 		{
-			ope_lambda_sums(s, i)[j].hi = br_f64(&r);
-			ope_lambda_sums(s, i)[j].lo = br_f64(&r);
+			ope_lambda_hi(s, i)[j] = br_f64(&r);
+			ope_lambda_lo(s, i)[j] = br_f64(&r);
 		}
 	if (r.truncated)
 		return ab_fail(err, AB_ERR_BINARY, "invalid binary ope_state: truncated");

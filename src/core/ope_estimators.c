@@ -223,7 +223,9 @@ lambda_sum_of(OpeEstimator e)
 static DD
 lsum(const OpeState *s, int k, int j)
 {
-	return dd_from_sum(ope_lambda_sums(s, k) + j);
+	CompSum		c = ope_lambda_sum(s, k, j);
+
+	return dd_from_sum(&c);
 }
 
 /* The largest modified weight any row of s can have under estimator e. */

@@ -138,28 +138,35 @@ ope_lambda_index(const OpeState *s, double lambda)
 typedef double Pair __attribute__((vector_size(16)));
 typedef long long PairMask __attribute__((vector_size(16)));
 
-/* s[0] += x[0], s[1] += x[1]: TwoSum on both lanes, as compsum_add2. */
+/* hp[0..1] + lp[0..1] += x: TwoSum on both lanes, as compsum_add2. */
 static inline void
-add_pair(CompSum *s, Pair x)
+add_pair(double *restrict hp, double *restrict lp, Pair x)
 {
-	Pair		h = {s[0].hi, s[1].hi};
-	Pair		l = {s[0].lo, s[1].lo};
-	Pair		t = h + x;
-	Pair		z = t - h;
+	Pair		h,
+				l,
+				t,
+				z;
 
+	memcpy(&h, hp, sizeof(h));
+	memcpy(&l, lp, sizeof(l));
+	t = h + x;
+	z = t - h;
 	l += (h - (t - z)) + (x - z);
-	s[0].hi = t[0];
-	s[0].lo = l[0];
-	s[1].hi = t[1];
-	s[1].lo = l[1];
+	memcpy(hp, &t, sizeof(t));
+	memcpy(lp, &l, sizeof(l));
 }
 
-/* One matched row into lambdas j and j + 1. */
+/*
+ * One matched row into lambdas j and j + 1.  hi and lo point at the j-th
+ * entry of sum 0's planes, L apart from one sum to the next (the addresses
+ * are computed once per row: through double stores the compiler could not
+ * otherwise keep nlambdas in a register).
+ */
 static inline void
-add_two(OpeState *s, int j, double w, double r, double e, double v, bool dr)
+add_two(double *restrict hi, double *restrict lo, size_t L, const double *lam2, int64_t *over,
+		double w, double r, double e, double v, bool dr)
 {
-	const double *lp = ope_lambdas(s) + j;
-	Pair		lam = {lp[0], lp[1]};
+	Pair		lam = {lam2[0], lam2[1]};
 	Pair		wv = {w, w};
 	PairMask	le = wv <= lam;
 	PairMask	lt = wv < lam;
@@ -167,31 +174,42 @@ add_two(OpeState *s, int j, double w, double r, double e, double v, bool dr)
 	Pair		sw = (Pair) ((PairMask) wv & le);
 	Pair		os = wv / (1.0 + wv * wv / lam);
 	Pair		x;
-	int64_t    *over = ope_lambda_n_over(s) + j;
 
-	over[0] += w > lp[0];
-	over[1] += w > lp[1];
+#define SUM(k) hi + (size_t) (k) * L, lo + (size_t) (k) * L
+	over[0] += w > lam2[0];
+	over[1] += w > lam2[1];
 	x = clip * r;
-	add_pair(ope_lambda_sums(s, OPE_L_IPW) + j, x);
-	add_pair(ope_lambda_sums(s, OPE_L_IPW2) + j, x * x);
+	add_pair(SUM(OPE_L_IPW), x);
+	add_pair(SUM(OPE_L_IPW2), x * x);
 	if (!dr)
 		return;
 	x = clip * e;
-	add_pair(ope_lambda_sums(s, OPE_L_CLIP) + j, x);
-	add_pair(ope_lambda_sums(s, OPE_L_CLIP2) + j, x * x);
-	add_pair(ope_lambda_sums(s, OPE_L_CLIPV) + j, v * x);
+	add_pair(SUM(OPE_L_CLIP), x);
+	add_pair(SUM(OPE_L_CLIP2), x * x);
+	add_pair(SUM(OPE_L_CLIPV), v * x);
 	x = sw * e;
-	add_pair(ope_lambda_sums(s, OPE_L_SW) + j, x);
-	add_pair(ope_lambda_sums(s, OPE_L_SW2) + j, x * x);
-	add_pair(ope_lambda_sums(s, OPE_L_SWV) + j, v * x);
+	add_pair(SUM(OPE_L_SW), x);
+	add_pair(SUM(OPE_L_SW2), x * x);
+	add_pair(SUM(OPE_L_SWV), v * x);
 	x = os * e;
-	add_pair(ope_lambda_sums(s, OPE_L_OS) + j, x);
-	add_pair(ope_lambda_sums(s, OPE_L_OS2) + j, x * x);
-	add_pair(ope_lambda_sums(s, OPE_L_OSV) + j, v * x);
+	add_pair(SUM(OPE_L_OS), x);
+	add_pair(SUM(OPE_L_OS2), x * x);
+	add_pair(SUM(OPE_L_OSV), v * x);
+#undef SUM
 }
 #endif
 
 /* One matched row into lambda j, one lane. */
+/* Sum k of lambda j += x. */
+static inline void
+add_scalar(OpeState *s, int k, int j, double x)
+{
+	CompSum		c = ope_lambda_sum(s, k, j);
+
+	compsum_add(&c, x);
+	ope_lambda_set_sum(s, k, j, c);
+}
+
 static inline void
 add_one(OpeState *s, int j, double w, double r, double e, double v, bool dr)
 {
@@ -200,22 +218,22 @@ add_one(OpeState *s, int j, double w, double r, double e, double v, bool dr)
 
 	ope_lambda_n_over(s)[j] += w > lambda;
 	x = ope_clip_weight(w, lambda) * r;
-	compsum_add(ope_lambda_sums(s, OPE_L_IPW) + j, x);
-	compsum_add(ope_lambda_sums(s, OPE_L_IPW2) + j, x * x);
+	add_scalar(s, OPE_L_IPW, j, x);
+	add_scalar(s, OPE_L_IPW2, j, x * x);
 	if (!dr)
 		return;
 	x = ope_clip_weight(w, lambda) * e;
-	compsum_add(ope_lambda_sums(s, OPE_L_CLIP) + j, x);
-	compsum_add(ope_lambda_sums(s, OPE_L_CLIP2) + j, x * x);
-	compsum_add(ope_lambda_sums(s, OPE_L_CLIPV) + j, v * x);
+	add_scalar(s, OPE_L_CLIP, j, x);
+	add_scalar(s, OPE_L_CLIP2, j, x * x);
+	add_scalar(s, OPE_L_CLIPV, j, v * x);
 	x = ope_switch_weight(w, lambda) * e;
-	compsum_add(ope_lambda_sums(s, OPE_L_SW) + j, x);
-	compsum_add(ope_lambda_sums(s, OPE_L_SW2) + j, x * x);
-	compsum_add(ope_lambda_sums(s, OPE_L_SWV) + j, v * x);
+	add_scalar(s, OPE_L_SW, j, x);
+	add_scalar(s, OPE_L_SW2, j, x * x);
+	add_scalar(s, OPE_L_SWV, j, v * x);
 	x = ope_shrink_weight(w, lambda) * e;
-	compsum_add(ope_lambda_sums(s, OPE_L_OS) + j, x);
-	compsum_add(ope_lambda_sums(s, OPE_L_OS2) + j, x * x);
-	compsum_add(ope_lambda_sums(s, OPE_L_OSV) + j, v * x);
+	add_scalar(s, OPE_L_OS, j, x);
+	add_scalar(s, OPE_L_OS2, j, x * x);
+	add_scalar(s, OPE_L_OSV, j, v * x);
 }
 
 void
@@ -225,8 +243,16 @@ ope_lambda_add(OpeState *s, double w, double r, double e, double v)
 	int			j = 0;
 
 #ifdef OPE_LAMBDA_PAIRS
-	for (; j + 1 < s->nlambdas; j += 2)
-		add_two(s, j, w, r, e, v, dr);
+	{
+		size_t		L = s->nlambdas;
+		double	   *hi = ope_lambda_hi(s, 0),
+				   *lo = ope_lambda_lo(s, 0);
+		const double *lam = ope_lambdas(s);
+		int64_t    *over = ope_lambda_n_over(s);
+
+		for (; j + 1 < (int) L; j += 2)
+			add_two(hi + j, lo + j, L, lam + j, over + j, w, r, e, v, dr);
+	}
 #endif
 	for (; j < s->nlambdas; j++)
 		add_one(s, j, w, r, e, v, dr);
@@ -247,9 +273,10 @@ ope_lambda_merge(OpeState *dst, const OpeState *src, AbError *err)
 	for (k = 0; k < OPE_LNSUMS; k++)
 		for (j = 0; j < n; j++)
 		{
-			CompSum		c = ope_lambda_sums(dst, k)[j];
+			CompSum		c = ope_lambda_sum(dst, k, j),
+						o = ope_lambda_sum(src, k, j);
 
-			compsum_merge(&c, &ope_lambda_sums(src, k)[j]);
+			compsum_merge(&c, &o);
 			if (!isfinite(c.hi) || !isfinite(c.lo))
 				return ab_fail(err, AB_ERR_OUT_OF_RANGE,
 							   "lambda sum \"%s\" is out of range after merging ope_state values",
@@ -259,7 +286,13 @@ ope_lambda_merge(OpeState *dst, const OpeState *src, AbError *err)
 		ope_lambda_n_over(dst)[j] += ope_lambda_n_over(src)[j];
 	for (k = 0; k < OPE_LNSUMS; k++)
 		for (j = 0; j < n; j++)
-			compsum_merge(&ope_lambda_sums(dst, k)[j], &ope_lambda_sums(src, k)[j]);
+		{
+			CompSum		c = ope_lambda_sum(dst, k, j),
+						o = ope_lambda_sum(src, k, j);
+
+			compsum_merge(&c, &o);
+			ope_lambda_set_sum(dst, k, j, c);
+		}
 	return true;
 }
 
@@ -295,7 +328,8 @@ ope_lambda_validate(const OpeState *s, AbErrorKind kind, AbError *err)
 	for (k = 0; k < OPE_LNSUMS; k++)
 		for (j = 0; j < s->nlambdas; j++)
 		{
-			const CompSum *c = ope_lambda_sums(s, k) + j;
+			CompSum		sum = ope_lambda_sum(s, k, j);
+			const CompSum *c = &sum;
 			bool		must_be_zero = s->n_matched == 0 ||
 				(k >= OPE_L_FIRST_DR_SUM && !ope_state_is_dr(s));
 

@@ -20,7 +20,8 @@
  * neighbouring lambdas sit side by side for the paired SIMD updates):
  *   double  lambda[L]            strictly increasing, >= 0, +Infinity allowed
  *   int64   n_over[L]
- *   CompSum sums[OPE_LNSUMS][L]
+ *   double  hi[OPE_LNSUMS][L]    the compensated sums, hi + lo,
+ *   double  lo[OPE_LNSUMS][L]    as two planes
  */
 #ifndef OPE_LAMBDA_H
 #define OPE_LAMBDA_H
@@ -60,11 +61,33 @@ ope_lambda_n_over(const OpeState *s)
 	return (int64_t *) (void *) (ope_lambdas(s) + s->nlambdas);
 }
 
-/* The CompSum array of sum k: one entry per lambda. */
-static inline CompSum *
-ope_lambda_sums(const OpeState *s, int k)
+/* The hi and lo planes of sum k: one entry per lambda. */
+static inline double *
+ope_lambda_hi(const OpeState *s, int k)
 {
-	return (CompSum *) (void *) (ope_lambda_n_over(s) + s->nlambdas) + (size_t) k * s->nlambdas;
+	return (double *) (void *) (ope_lambda_n_over(s) + s->nlambdas) + (size_t) k * s->nlambdas;
+}
+
+static inline double *
+ope_lambda_lo(const OpeState *s, int k)
+{
+	return ope_lambda_hi(s, OPE_LNSUMS + k);
+}
+
+/* Sum k of lambda j. */
+static inline CompSum
+ope_lambda_sum(const OpeState *s, int k, int j)
+{
+	CompSum		c = {ope_lambda_hi(s, k)[j], ope_lambda_lo(s, k)[j]};
+
+	return c;
+}
+
+static inline void
+ope_lambda_set_sum(OpeState *s, int k, int j, CompSum c)
+{
+	ope_lambda_hi(s, k)[j] = c.hi;
+	ope_lambda_lo(s, k)[j] = c.lo;
 }
 
 /* Bytes of a lambda section of n entries. */

@@ -42,12 +42,21 @@ ope_pair_init(OpePair *p, bool dr)
 
 /* A probability in [0, 1] or a finite value; a missing one passes. */
 static bool
+pair_input_fail(AbError *err, const char *name, double x, bool probability);
+
+static inline bool
 pair_input_ok(AbError *err, bool present, const char *name, double x, bool probability)
+{
+	if (!present || (probability ? (x >= 0.0 && x <= 1.0) : isfinite(x)))
+		return true;
+	return pair_input_fail(err, name, x, probability);
+}
+
+static bool
+pair_input_fail(AbError *err, const char *name, double x, bool probability)
 {
 	char		buf[FLOAT_TEXT_LEN];
 
-	if (!present || (probability ? (x >= 0.0 && x <= 1.0) : isfinite(x)))
-		return true;
 	float_to_text(x, buf);
 	return ab_fail(err, AB_ERR_VALUE, "%s must be %s, got %s", name,
 				   probability ? "in [0, 1]" : "finite", buf);
@@ -64,12 +73,11 @@ ope_pair_add(OpePair *p, const OpePairRow *row, unsigned present, AbError *err)
 				pa = shared | (present & OPE_PIN_PA ? OPE_IN_PI : 0) | (present & OPE_PIN_VA ? OPE_IN_V : 0),
 				pb = shared | (present & OPE_PIN_PB ? OPE_IN_PI : 0) | (present & OPE_PIN_VB ? OPE_IN_V : 0);
 	unsigned	needed = dr ? OPE_PIN_ALL : (OPE_PIN_R | OPE_PIN_MU | OPE_PIN_PA | OPE_PIN_PB);
-	OpePair		copy;
+	OpeRowTerms ta,
+				tb;
 	double		wa,
 				wb,
-				e,
-				x[OPE_XNSUMS];
-	int			k;
+				e;
 
 	/* the two policies' own inputs, by their names in ope_compare */
 	if (!pair_input_ok(err, present & OPE_PIN_PA, "target_a", row->pi_a, true) ||
@@ -83,35 +91,32 @@ ope_pair_add(OpePair *p, const OpePairRow *row, unsigned present, AbError *err)
 		pa &= ~OPE_IN_R;
 		pb &= ~OPE_IN_R;
 	}
-	copy = *p;
-	if (!ope_state_add(&copy.a, &ra, pa, err) || !ope_state_add(&copy.b, &rb, pb, err))
+	/* check everything, then change: a failing row leaves the state as it was */
+	if (!ope_state_check_row(&p->a, &ra, pa, &ta, err) || !ope_state_check_row(&p->b, &rb, pb, &tb, err))
 		return false;
+	ope_state_apply_row(&p->a, &ra, &ta);
+	ope_state_apply_row(&p->b, &rb, &tb);
 	if ((present & needed) != needed)
-	{
-		*p = copy;
 		return true;
-	}
-	wa = row->pi_a / row->mu;
-	wb = row->pi_b / row->mu;
+	wa = ta.w;
+	wb = tb.w;
 	e = dr ? row->r - row->q : 0.0;
-	x[OPE_X_WW] = wa * wb;
-	x[OPE_X_WW_R] = x[OPE_X_WW] * row->r;
-	x[OPE_X_WW_R2] = x[OPE_X_WW_R] * row->r;
-	x[OPE_X_VV] = row->v_a * row->v_b;
-	x[OPE_X_VA_WB_E] = row->v_a * wb * e;
-	x[OPE_X_VA_WB] = row->v_a * wb;
-	x[OPE_X_VB_WA_E] = row->v_b * wa * e;
-	x[OPE_X_VB_WA] = row->v_b * wa;
-	x[OPE_X_WW_E] = x[OPE_X_WW] * e;
-	x[OPE_X_WW_E2] = x[OPE_X_WW_E] * e;
-	/* |x y| <= (x^2 + y^2) / 2: each policy's sums of squares (checked) bound these */
-	for (k = 0; k < (dr ? OPE_XNSUMS : OPE_X_FIRST_DR_SUM); k++)
+	/*
+	 * |x y| <= (x^2 + y^2) / 2: each cross sum is bounded by the two
+	 * policies' running sums of squares, which check_row found finite, so
+	 * none can overflow.  Unmatched by both policies: nothing to add.
+	 */
+	if (wa == 0.0 && wb == 0.0 && !dr)
+		return true;
+	compsum_add2(&p->cross[OPE_X_WW], wa * wb, wa * wb * row->r);
+	compsum_add(&p->cross[OPE_X_WW_R2], wa * wb * row->r * row->r);
+	if (dr)
 	{
-		compsum_add(&copy.cross[k], x[k]);
-		if (!isfinite(copy.cross[k].hi))
-			return ab_fail(err, AB_ERR_OUT_OF_RANGE, "a cross sum of the two policies is out of range");
+		compsum_add2(&p->cross[OPE_X_VV], row->v_a * row->v_b, row->v_a * wb * e);
+		compsum_add2(&p->cross[OPE_X_VA_WB], row->v_a * wb, row->v_b * wa * e);
+		compsum_add2(&p->cross[OPE_X_VB_WA], row->v_b * wa, wa * wb * e);
+		compsum_add(&p->cross[OPE_X_WW_E2], wa * wb * e * e);
 	}
-	*p = copy;
 	return true;
 }
 

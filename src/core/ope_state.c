@@ -204,7 +204,8 @@ track_matched(OpeState *s, double r, double pi, double e, const bool dr)
  * w-sum and skips them, and with them the division.
  */
 OPE_INLINE bool
-add_row(OpeState *s, const OpeRow *row, unsigned present, AbError *err, const bool dr)
+check_row(const OpeState *s, const OpeRow *row, unsigned present, OpeRowTerms *t, AbError *err,
+		  const bool dr)
 {
 	const unsigned needed = dr ? OPE_IN_ALL : (OPE_IN_R | OPE_IN_MU | OPE_IN_PI);
 	const double r = row->r,
@@ -212,44 +213,57 @@ add_row(OpeState *s, const OpeRow *row, unsigned present, AbError *err, const bo
 				pi = row->pi,
 				q = dr ? row->q : 0.0,
 				v = dr ? row->v : 0.0;
-	double		w = 0.0,
-				wr = 0.0,
-				pr = 0.0,
-				we = 0.0,
-				after;
+	double		after;
 
+	t->w = t->wr = t->pr = t->we = 0.0;
 	if (!inputs_ok(row, present, dr))
 		return report_bad_input(row, present, dr, err);
-	/* a blank state has nothing unknown about it (a 1.0/1.1 initial state) */
-	if (unlikely_blank(s))
-		s->flags |= OPE_FLAG_TRACKED;
-	if ((present & needed) != needed)
-	{
-		if (s->n_skipped == INT64_MAX)
-			return count_overflow(err);
-		s->n_skipped++;
-		return true;
-	}
+	t->skip = (present & needed) != needed;
+	if (t->skip)
+		return s->n_skipped != INT64_MAX || count_overflow(err);
 	if (s->n == INT64_MAX)
 		return count_overflow(err);
 
 	if (pi > 0.0)
 	{
-		w = pi / mu;
-		wr = w * r;
-		pr = pi * r;
+		t->w = pi / mu;
+		t->wr = t->w * r;
+		t->pr = pi * r;
 	}
 	/* with w = 0 this is NaN exactly when r - q overflows, as for any row */
 	if (dr)
-		we = w * (r - q);
+		t->we = t->w * (r - q);
 	/* every square, and the running sums of squares they join */
-	after = (s->sums[OPE_PI2_R2].hi + pr * pr) + (s->sums[OPE_W2_R2].hi + wr * wr) +
-		(s->sums[OPE_W2].hi + w * w) + (s->sums[OPE_W2_E2].hi + we * we) +
+	after = (s->sums[OPE_PI2_R2].hi + t->pr * t->pr) + (s->sums[OPE_W2_R2].hi + t->wr * t->wr) +
+		(s->sums[OPE_W2].hi + t->w * t->w) + (s->sums[OPE_W2_E2].hi + t->we * t->we) +
 		(s->sums[OPE_V2].hi + v * v);
 	/* all terms are >= 0 or finite, so one test covers every overflow */
 	if (!isfinite(after))
-		return report_overflow(s, row, dr, w, wr, pr, we, err);
+		return report_overflow(s, row, dr, t->w, t->wr, t->pr, t->we, err);
+	return true;
+}
 
+OPE_INLINE void
+apply_row(OpeState *s, const OpeRow *row, const OpeRowTerms *t, const bool dr)
+{
+	const double r = row->r,
+				mu = row->mu,
+				pi = row->pi,
+				q = dr ? row->q : 0.0,
+				v = dr ? row->v : 0.0,
+				w = t->w,
+				wr = t->wr,
+				pr = t->pr,
+				we = t->we;
+
+	/* a blank state has nothing unknown about it (a 1.0/1.1 initial state) */
+	if (unlikely_blank(s))
+		s->flags |= OPE_FLAG_TRACKED;
+	if (t->skip)
+	{
+		s->n_skipped++;
+		return;
+	}
 	/* in pairs of adjacent sums (the enum's order, checked below) */
 	if (dr)
 		compsum_add2(&s->sums[OPE_V], v, v * v);
@@ -282,15 +296,42 @@ add_row(OpeState *s, const OpeRow *row, unsigned present, AbError *err, const bo
 	if (s->n == 0 || mu < s->min_propensity)
 		s->min_propensity = mu;
 	s->n++;
-	return true;
+}
+
+bool
+ope_state_check_row(const OpeState *s, const OpeRow *row, unsigned present, OpeRowTerms *t,
+					AbError *err)
+{
+	if (ope_state_is_dr(s))
+		return check_row(s, row, present, t, err, true);
+	return check_row(s, row, present, t, err, false);
+}
+
+void
+ope_state_apply_row(OpeState *s, const OpeRow *row, const OpeRowTerms *t)
+{
+	if (ope_state_is_dr(s))
+		apply_row(s, row, t, true);
+	else
+		apply_row(s, row, t, false);
 }
 
 bool
 ope_state_add(OpeState *s, const OpeRow *row, unsigned present, AbError *err)
 {
+	OpeRowTerms t;
+
 	if (ope_state_is_dr(s))
-		return add_row(s, row, present, err, true);
-	return add_row(s, row, present, err, false);
+	{
+		if (!check_row(s, row, present, &t, err, true))
+			return false;
+		apply_row(s, row, &t, true);
+		return true;
+	}
+	if (!check_row(s, row, present, &t, err, false))
+		return false;
+	apply_row(s, row, &t, false);
+	return true;
 }
 
 static bool

@@ -145,6 +145,25 @@ enum
 bool		ope_state_add(OpeState *s, const OpeRow *row, unsigned present, AbError *err);
 
 /*
+ * ope_state_add in two steps, for callers that must check several states
+ * before changing any (ope_compare): check_row changes nothing and fails as
+ * ope_state_add would; apply_row then cannot fail.  t carries the row's
+ * weight terms from one to the other.
+ */
+typedef struct OpeRowTerms
+{
+	double		w,
+				wr,
+				pr,
+				we;
+	bool		skip;			/* a NULL input: counted in n_skipped */
+} OpeRowTerms;
+
+bool		ope_state_check_row(const OpeState *s, const OpeRow *row, unsigned present,
+								OpeRowTerms *t, AbError *err);
+void		ope_state_apply_row(OpeState *s, const OpeRow *row, const OpeRowTerms *t);
+
+/*
  * dst := union of dst and src.  Both must be of the same kind and have the
  * same lambdas (a blank state has none and merges with anything only when
  * it is the source; ope_merge_target_lambdas tells the caller to start from

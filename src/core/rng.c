@@ -7,14 +7,6 @@
 
 #define GOLDEN_GAMMA UINT64_C(0x9E3779B97F4A7C15)
 
-uint64_t
-rng_mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-	return z ^ (z >> 31);
-}
-
 static double
 to_unit(uint64_t bits)
 {

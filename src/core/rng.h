@@ -9,7 +9,14 @@
 #include <stdint.h>
 
 /* The SplitMix64 output function: a bijective 64-bit mixer. */
-uint64_t	rng_mix64(uint64_t z);
+static inline uint64_t
+rng_mix64(uint64_t z)
+{
+	/* inline: the bootstrap draws one per two replicates per row */
+	z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+	return z ^ (z >> 31);
+}
 
 /* A uniform double in [0, 1) determined by seed alone (53 random bits). */
 double		rng_uniform_from_seed(int64_t seed);

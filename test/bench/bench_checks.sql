@@ -46,3 +46,17 @@ SELECT pg_temp.assert(bool_and(pg_temp.close(bandit_predict(s.m, x, a), bandit_p
                       'parallel and serial bandit_fit disagree (predictions)')
 FROM serial_model s, parallel_model p, generate_series(0, 7) a,
      (SELECT context AS x FROM bench_fit LIMIT 20) c;
+
+-- the 1.2 rows: the bootstrap's report is the same doubles serial and in
+-- parallel; ope_compare's values are the two ope_accumulate estimates
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE boot_serial AS SELECT ope_bootstrap(r, mu, pi, q, v, u, 200, 0) AS s FROM bench_log12;
+CREATE TEMP TABLE cmp AS SELECT ope_compare(r, mu, pi, pb, q, v, vb) AS c, ope_accumulate(r, mu, pi, q, v) AS a FROM bench_log12;
+SET max_parallel_workers_per_gather = 2;
+CREATE TEMP TABLE boot_parallel AS SELECT ope_bootstrap(r, mu, pi, q, v, u, 200, 0) AS s FROM bench_log12;
+SELECT pg_temp.assert(bool_and(a.estimate = b.estimate AND a.std_error = b.std_error AND a.ci_lower = b.ci_lower)
+                      AND count(*) = 6, 'parallel and serial ope_bootstrap disagree')
+FROM boot_serial, boot_parallel,
+     ope_bootstrap_report(boot_serial.s) a JOIN ope_bootstrap_report(boot_parallel.s) b USING (estimator);
+SELECT pg_temp.assert(bool_and(r.value_a = o.estimate), 'ope_compare and ope_accumulate disagree')
+FROM cmp, ope_compare_report(c) r JOIN ope_report(a) o USING (estimator);

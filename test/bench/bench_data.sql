@@ -6,13 +6,15 @@
 --   bench_fit  the same impressions as model-fitting rows: logged image,
 --              reward and an 8-dimensional context
 --   bench_score  :score_rows contexts (d = 16) with 8 candidate images each
+--   bench_log12  the first fifth of bench_log with a user id (100 rows per
+--              user) and a second policy (pb, vb): the 1.2 aggregates
 -- Every input column is float8 (a numeric literal would make it numeric
 -- and time the conversion).  Narrow tables on purpose: a wide row would hide the aggregates' cost
 -- behind I/O and flatter the ratios.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS artbandit;
-DROP TABLE IF EXISTS bench_log, bench_fit, bench_score;
+DROP TABLE IF EXISTS bench_log, bench_fit, bench_score, bench_log12;
 SELECT setseed(0.42);
 
 CREATE TABLE bench_log AS
@@ -55,3 +57,9 @@ WITH base AS (SELECT bandit_fit(i % 50, x64, (i % 3 = 0)::int) AS model FROM ben
 SELECT g AS id, bandit_update(base.model, g % 50, c.x64, g) AS model
 FROM base, generate_series(0, 256) g JOIN bench_ctx64 c ON c.i = g + 1;
 VACUUM ANALYZE bench_model, bench_ctx64, bench_big;
+
+CREATE TABLE bench_log12 AS
+SELECT r, mu, pi, q, v, (CASE WHEN la = ta THEN 0.3 ELSE 0.7 / 7 END)::float8 AS pb,
+       (0.5 * q + 0.5 * v)::float8 AS vb, ((row_number() OVER () * 7919) % (:rows / 500))::int8 AS u
+FROM bench_log LIMIT (:rows / 5);
+VACUUM ANALYZE bench_log12;

@@ -121,6 +121,33 @@ bench_ope() {
     "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.2)" "serial, $ROWS rows"
 }
 
+# Issue 11: the 1.2 aggregates against ope_accumulate on the same rows.
+bench_estimates12() {
+  local acc r n
+  n=$(sq -c "SELECT count(*) FROM bench_log12")
+  acc="SELECT ope_accumulate(r, mu, pi, q, v) IS NOT NULL FROM bench_log12"
+  compare "ope_accumulate, 8 lambdas" "$SERIAL" \
+    "SELECT ope_accumulate(r, mu, pi, q, v, '{0.5,1,2,5,10,20,50,Infinity}') IS NOT NULL FROM bench_log12" \
+    "ope_accumulate, 5 inputs" "$SERIAL" "$acc"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "ope_accumulate with 8 λ values ≤ 1.6× the plain 5-input ope_accumulate" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.6)" "serial, $n rows"
+  compare "ope_bootstrap, 200 replicates" "$SERIAL" \
+    "SELECT ope_bootstrap(r, mu, pi, q, v, u, 200, 0) IS NOT NULL FROM bench_log12" \
+    "ope_accumulate, 5 inputs" "$SERIAL" "$acc"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "ope_bootstrap with 200 replicates ≤ 10× ope_accumulate" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 10)" "serial, $n rows, 100 rows per unit, units interleaved"
+  compare "ope_compare, 7 inputs" "$SERIAL" \
+    "SELECT ope_compare(r, mu, pi, pb, q, v, vb) IS NOT NULL FROM bench_log12" \
+    "ope_accumulate, 5 inputs" "$SERIAL" "$acc"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "ope_compare ≤ 1.5× ope_accumulate" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.5)" "serial, $n rows; two policies and their cross sums"
+  parallel_row "ope_bootstrap (200 replicates)" \
+    "SELECT ope_bootstrap(r, mu, pi, q, v, u, 200, 0) IS NOT NULL FROM bench_log12" "same report"
+}
+
 # Issue 6.3: two workers against serial, and the same answers
 # (bench_checks.sql compares them first).
 parallel_row() {
@@ -316,7 +343,7 @@ main() {
   fi
   check_answers
   local part
-  for part in ${BENCH_ONLY:-ope parallel python scoring memory}; do
+  for part in ${BENCH_ONLY:-ope parallel estimates12 python scoring memory}; do
     "bench_$part"
   done
   report
