@@ -168,9 +168,10 @@ FROM (SELECT ope_state_send('{"version":1,"kind":"dr","n":2,"n_skipped":3,"n_mat
 	) t(k, label, p)
 ORDER BY k;
 
--- Version 2 with two lambdas (2 and Infinity): 368 + 2 * (16 + 11 * 16)
--- bytes; the sums at bytes 49-320 as in version 1, the ranges (r, v, e)
--- at 321-368, lambdas and their counts from 369, their sums from 401.
+-- Version 2 with two lambdas (2 and Infinity): 368 + 2 * 8 + 3 * 8 + 3 *
+-- 10 * 16 + 2 * 3 * 16 bytes; the sums at bytes 49-320 as in version 1, the
+-- ranges (r, v, e) at 321-368, the lambdas from 369, the three buckets'
+-- row counts from 385, their sums from 409, the shrinkage sums from 889.
 SELECT length(ope_state_send(s)) AS bytes, get_byte(ope_state_send(s), 2) * 256
 	+ get_byte(ope_state_send(s), 3) AS nlambdas
 FROM (SELECT ope_accumulate(r, mu, pi, q, v, '{2,Infinity}') AS s FROM ope_io_log) t;
@@ -189,10 +190,13 @@ FROM (SELECT ope_state_send(ope_accumulate(r, mu, pi, q, v, '{2,Infinity}')) AS 
 		(9, 'claims 0/1 rewards', overlay(b PLACING '\x0b'::bytea FROM 2)),
 		(10, 'NaN lambda', overlay(b PLACING '\x7ff8000000000000'::bytea FROM 369)),
 		(11, 'negative lambda', overlay(b PLACING '\xbff0000000000000'::bytea FROM 369)),
-		(12, 'lambdas not increasing', overlay(b PLACING '\x3ff0000000000000'::bytea FROM 385)),
-		(13, 'n_over > n_matched', overlay(b PLACING '\x7fffffffffffffff'::bytea FROM 377)),
-		(14, 'negative n_over', overlay(b PLACING '\xffffffffffffffff'::bytea FROM 377)),
-		(15, 'Infinity lambda sum', overlay(b PLACING '\x7ff0000000000000'::bytea FROM 401))
+		(12, 'lambdas not increasing', overlay(b PLACING '\x3ff0000000000000'::bytea FROM 377)),
+		(13, 'bucket count > n_matched', overlay(b PLACING '\x7fffffffffffffff'::bytea FROM 385)),
+		(14, 'negative bucket count', overlay(b PLACING '\xffffffffffffffff'::bytea FROM 385)),
+		(15, 'rows above Infinity', overlay(overlay(b PLACING '\x0000000000000000'::bytea FROM 393) PLACING
+			substring(b FROM 393 FOR 8) FROM 401)),
+		(17, 'Infinity bucket sum', overlay(b PLACING '\x7ff0000000000000'::bytea FROM 409)),
+		(18, 'NaN shrinkage sum', overlay(b PLACING '\x7ff8000000000000'::bytea FROM 889))
 	) t(k, label, p)
 ORDER BY k;
 

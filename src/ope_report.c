@@ -304,7 +304,7 @@ ope_lambda_diagnostics(PG_FUNCTION_ARGS)
 	{
 		Datum		values[3];
 		bool		nulls[3] = {false, false, s->n == 0};
-		int64		over = ope_lambda_n_over(s)[j];
+		int64		over = ope_lambda_n_over(s, j);
 
 		values[0] = Float8GetDatum(ope_lambdas(s)[j]);
 		values[1] = Int64GetDatum(over);

@@ -48,7 +48,7 @@ size_t
 ope_state_text_max(const OpeState *s)
 {
 	return 512 + OPE_NSUMS * SUM_TEXT_MAX + 6 * FLOAT_TEXT_LEN +
-		(size_t) s->nlambdas * (64 + FLOAT_TEXT_LEN + OPE_LNSUMS * SUM_TEXT_MAX);
+		(size_t) (s->nlambdas + 1) * (64 + FLOAT_TEXT_LEN + (OPE_LBNSUMS + OPE_LONSUMS) * SUM_TEXT_MAX);
 }
 
 /* A sum as a number, or [hi, lo] when its compensation term is not +0. */
@@ -106,36 +106,51 @@ put_tracking(TextOut *o, const OpeState *s)
 	put_str(o, "}");
 }
 
+/* A bucket's sums (and a lambda's shrinkage sums, j >= 0), as "sums":{...}. */
+static void
+put_lambda_sums(TextOut *o, const OpeState *s, int J, int j)
+{
+	bool		first = true;
+	int			k;
+
+	put_str(o, ",\"sums\":{");
+	for (k = 0; k < OPE_LBNSUMS; k++)
+	{
+		CompSum		c = ope_lambda_bucket_sum(s, J, k);
+
+		put_sum(o, ope_lambda_bucket_sum_names[k], &c, &first);
+	}
+	for (k = 0; j >= 0 && k < OPE_LONSUMS; k++)
+	{
+		CompSum		c = ope_lambda_os_sum(s, j, k);
+
+		put_sum(o, ope_lambda_os_sum_names[k], &c, &first);
+	}
+	put_str(o, "}}");
+}
+
 static void
 put_lambdas(TextOut *o, const OpeState *s)
 {
-	int			j,
-				k;
+	int			j;
 
 	if (s->nlambdas == 0)
 		return;
 	put_str(o, ",\"lambdas\":[");
 	for (j = 0; j < s->nlambdas; j++)
 	{
-		bool		first = true;
-
 		put_str(o, j == 0 ? "{\"lambda\":" : ",{\"lambda\":");
 		/* JSON has no infinite number: an infinite lambda is the string "Infinity" */
 		if (isinf(ope_lambdas(s)[j]))
 			put_str(o, "\"Infinity\"");
 		else
 			put_double(o, ope_lambdas(s)[j]);
-		put_int64(o, "n_over", ope_lambda_n_over(s)[j]);
-		put_str(o, ",\"sums\":{");
-		for (k = 0; k < OPE_LNSUMS; k++)
-		{
-			CompSum		c = ope_lambda_sum(s, k, j);
-
-			put_sum(o, ope_lambda_sum_names[k], &c, &first);
-		}
-		put_str(o, "}}");
+		put_int64(o, "n", ope_lambda_counts(s)[j]);
+		put_lambda_sums(o, s, j, j);
 	}
-	put_str(o, "]");
+	put_str(o, "],\"lambda_above\":{\"n\":");
+	o->len += (size_t) sprintf(o->buf + o->len, "%lld", (long long) ope_lambda_counts(s)[s->nlambdas]);
+	put_lambda_sums(o, s, s->nlambdas, -1);
 }
 
 size_t
@@ -182,6 +197,7 @@ enum
 	KEY_MAX_WEIGHT, KEY_MIN_PROPENSITY, KEY_SUMS,
 	/* version 2 */
 	KEY_TRACKED, KEY_BINARY_REWARD, KEY_DETERMINISTIC, KEY_RANGES, KEY_LAMBDAS,
+	KEY_LAMBDA_ABOVE,
 	NKEYS
 };
 
@@ -190,7 +206,7 @@ enum
 static const char *const top_keys[NKEYS] = {
 	"version", "kind", "n", "n_skipped", "n_matched",
 	"max_weight", "min_propensity", "sums",
-	"tracked", "binary_reward", "deterministic_target", "ranges", "lambdas"
+	"tracked", "binary_reward", "deterministic_target", "ranges", "lambdas", "lambda_above"
 };
 
 static int
@@ -266,19 +282,28 @@ read_ranges(JsonReader *r, OpeState *s, bool seen[3])
 	}
 }
 
-/* One lambda of the text form, before the section is laid out. */
+/*
+ * One lambda of the text form (or the bucket above them all), before the
+ * section is laid out: its bucket's sums, then its shrinkage sums.
+ */
+#define LAMBDA_TEXT_SUMS (OPE_LBNSUMS + OPE_LONSUMS)
+
 typedef struct LambdaEntry
 {
 	double		lambda;
-	int64_t		n_over;
-	CompSum		sums[OPE_LNSUMS];
+	int64_t		n;
+	CompSum		sums[LAMBDA_TEXT_SUMS];
 } LambdaEntry;
 
-/* One {"lambda":x,"n_over":N,"sums":{...}}. */
+static const char *const lambda_text_sum_names[LAMBDA_TEXT_SUMS] = {
+	"wr", "wr2", "br", "br2", "we", "we2", "vwe", "be", "be2", "vbe", "os", "os2", "os_v"
+};
+
+/* {"lambda":x,"n":N,"sums":{...}}, or (above) {"n":N,"sums":{...}} without shrinkage sums. */
 static bool
-read_lambda_entry(JsonReader *r, LambdaEntry *e)
+read_lambda_entry(JsonReader *r, LambdaEntry *e, bool above)
 {
-	static const char *const keys[3] = {"lambda", "n_over", "sums"};
+	static const char *const keys[3] = {"lambda", "n", "sums"};
 	JsonIter	it;
 	char		key[16];
 	bool		done;
@@ -295,7 +320,7 @@ read_lambda_entry(JsonReader *r, LambdaEntry *e)
 		if (done)
 			break;
 		k = find_key(key, keys, 3);
-		if (k < 0)
+		if (k < 0 || (above && k == 0))
 			return json_fail(r, "unknown key \"%s\" in a lambda", key);
 		if (seen[k])
 			return json_fail(r, "duplicate key \"%s\" in a lambda", key);
@@ -312,28 +337,26 @@ read_lambda_entry(JsonReader *r, LambdaEntry *e)
 		}
 		else if (k == 0 && !json_read_double(r, &e->lambda))
 			return false;
-		if (k == 1 && !json_read_int64(r, &e->n_over))
+		if (k == 1 && !json_read_int64(r, &e->n))
 			return false;
-		if (k == 2 && !json_read_compsum_object(r, ope_lambda_sum_names, OPE_LNSUMS, e->sums))
+		if (k == 2 && !json_read_compsum_object(r, lambda_text_sum_names,
+												above ? OPE_LBNSUMS : LAMBDA_TEXT_SUMS, e->sums))
 			return false;
 	}
-	if (!seen[0] || !seen[1] || !seen[2])
-		return json_fail(r, "a lambda needs \"lambda\", \"n_over\" and \"sums\"");
+	if ((!above && !seen[0]) || !seen[1] || !seen[2])
+		return json_fail(r, above ? "\"lambda_above\" needs \"n\" and \"sums\""
+						 : "a lambda needs \"lambda\", \"n\" and \"sums\"");
 	return true;
 }
 
-/* The lambdas array, read into a buffer first, then laid out in s's section. */
+/* The lambdas array, read into entries first (laid out by lay_out_lambdas). */
 static bool
-read_lambdas(JsonReader *r, OpeState *s)
+read_lambdas(JsonReader *r, LambdaEntry *entries, int *count)
 {
-	LambdaEntry entries[OPE_MAX_LAMBDAS];
 	JsonIter	it;
 	bool		done;
-	int			n,
-				j,
-				k;
+	int			n;
 
-	memset(entries, 0, sizeof(entries));
 	if (!json_array_begin(r, &it))
 		return false;
 	for (n = 0;; n++)
@@ -344,25 +367,40 @@ read_lambdas(JsonReader *r, OpeState *s)
 			break;
 		if (n == OPE_MAX_LAMBDAS)
 			return json_fail(r, "more than %d lambdas", OPE_MAX_LAMBDAS);
-		if (!read_lambda_entry(r, &entries[n]))
+		if (!read_lambda_entry(r, &entries[n], false))
 			return false;
 	}
 	if (n == 0)
 		return json_fail(r, "lambdas must not be empty (leave the key out)");
-	s->nlambdas = (uint16_t) n;
-	for (j = 0; j < n; j++)
-	{
-		ope_lambdas(s)[j] = entries[j].lambda;
-		ope_lambda_n_over(s)[j] = entries[j].n_over;
-		for (k = 0; k < OPE_LNSUMS; k++)
-			ope_lambda_set_sum(s, k, j, entries[j].sums[k]);
-	}
+	*count = n;
 	return true;
+}
+
+/* entries[0..n-1] and the bucket above (entries[n]) into s's section. */
+static void
+lay_out_lambdas(OpeState *s, const LambdaEntry *entries, int n)
+{
+	int			j,
+				k;
+
+	s->nlambdas = (uint16_t) n;
+	for (j = 0; j <= n; j++)
+	{
+		if (j < n)
+			ope_lambdas(s)[j] = entries[j].lambda;
+		ope_lambda_counts(s)[j] = entries[j].n;
+		for (k = 0; k < OPE_LBNSUMS; k++)
+			ope_lambda_set_bucket_sum(s, j, k, entries[j].sums[k]);
+		for (k = 0; j < n && k < OPE_LONSUMS; k++)
+			ope_lambda_set_os_sum(s, j, k, entries[j].sums[OPE_LBNSUMS + k]);
+	}
 }
 
 typedef struct TextSeen
 {
 	bool		key[NKEYS];
+	LambdaEntry *entries;		/* OPE_MAX_LAMBDAS + 1: the lambdas, then the bucket above */
+	int			nlambdas;
 	bool		null_extreme[2];
 	bool		range[3];
 	bool		binary_reward;
@@ -421,7 +459,9 @@ read_member(JsonReader *r, int k, OpeState *s, TextSeen *seen)
 		case KEY_RANGES:
 			return read_ranges(r, s, seen->range);
 		case KEY_LAMBDAS:
-			return read_lambdas(r, s);
+			return read_lambdas(r, seen->entries, &seen->nlambdas);
+		case KEY_LAMBDA_ABOVE:
+			return read_lambda_entry(r, &seen->entries[OPE_MAX_LAMBDAS], true);
 	}
 	return false;
 }
@@ -436,6 +476,13 @@ finish_v2(JsonReader *r, OpeState *s, const TextSeen *seen)
 
 	if (!seen->key[KEY_TRACKED])
 		return json_fail(r, "missing key \"tracked\"");
+	if (seen->key[KEY_LAMBDAS] != seen->key[KEY_LAMBDA_ABOVE])
+		return json_fail(r, "\"lambdas\" and \"lambda_above\" come together");
+	if (seen->key[KEY_LAMBDAS])
+	{
+		seen->entries[seen->nlambdas] = seen->entries[OPE_MAX_LAMBDAS];
+		lay_out_lambdas(s, seen->entries, seen->nlambdas);
+	}
 	if (!seen->tracked)
 	{
 		if (has_flags)
@@ -464,10 +511,13 @@ ope_state_from_text(const char *text, size_t len, OpeState *s, AbError *err)
 	char		key[32];
 	bool		done;
 	TextSeen	seen;
+	LambdaEntry entries[OPE_MAX_LAMBDAS + 1];
 	int			k;
 
 	memset(s, 0, sizeof(*s));
 	memset(&seen, 0, sizeof(seen));
+	memset(entries, 0, sizeof(entries));
+	seen.entries = entries;
 	json_reader_init(&r, text, len, "ope_state", err);
 	if (!json_object_begin(&r, &it))
 		return false;
@@ -530,7 +580,7 @@ ope_state_binary_size(const OpeState *s)
 {
 	if (ope_state_writes_v1(s))
 		return OPE_BINARY_V1_SIZE;
-	return OPE_BINARY_V1_SIZE + 6 * 8 + (size_t) s->nlambdas * OPE_LAMBDA_ENTRY_BYTES;
+	return OPE_BINARY_V1_SIZE + 6 * 8 + ope_lambda_section_bytes(s->nlambdas);
 }
 
 void
@@ -563,16 +613,22 @@ ope_state_to_binary(const OpeState *s, unsigned char *buf)
 	bw_f64(&w, s->v_max);
 	bw_f64(&w, s->e_min);
 	bw_f64(&w, s->e_max);
+	if (s->nlambdas == 0)
+		return;
 	for (j = 0; j < s->nlambdas; j++)
-	{
 		bw_f64(&w, ope_lambdas(s)[j]);
-		bw_i64(&w, ope_lambda_n_over(s)[j]);
+	for (j = 0; j <= s->nlambdas; j++)
+		bw_i64(&w, ope_lambda_counts(s)[j]);
+	for (j = 0; j < (s->nlambdas + 1) * OPE_LBNSUMS; j++)
+	{
+		bw_f64(&w, ope_lambda_bhi(s)[j]);
+		bw_f64(&w, ope_lambda_blo(s)[j]);
 	}
-	for (i = 0; i < OPE_LNSUMS; i++)
+	for (i = 0; i < OPE_LONSUMS; i++)
 		for (j = 0; j < s->nlambdas; j++)
 		{
-			bw_f64(&w, ope_lambda_hi(s, i)[j]);
-			bw_f64(&w, ope_lambda_lo(s, i)[j]);
+			bw_f64(&w, ope_lambda_ohi(s, i)[j]);
+			bw_f64(&w, ope_lambda_olo(s, i)[j]);
 		}
 }
 
@@ -596,7 +652,7 @@ ope_state_from_binary(const unsigned char *buf, size_t len, OpeState *s, AbError
 		return ab_fail(err, AB_ERR_BINARY, "invalid binary ope_state: %d lambdas, more than %d",
 					   (int) s->nlambdas, OPE_MAX_LAMBDAS);
 	else
-		expect = OPE_BINARY_V1_SIZE + 6 * 8 + (size_t) s->nlambdas * OPE_LAMBDA_ENTRY_BYTES;
+		expect = OPE_BINARY_V1_SIZE + 6 * 8 + ope_lambda_section_bytes(s->nlambdas);
 	if (r.truncated)
 		return ab_fail(err, AB_ERR_BINARY,
 					   "invalid binary ope_state: expected %s%zu bytes, got %zu",
@@ -625,17 +681,24 @@ ope_state_from_binary(const unsigned char *buf, size_t len, OpeState *s, AbError
 	s->v_max = br_f64(&r);
 	s->e_min = br_f64(&r);
 	s->e_max = br_f64(&r);
-	for (j = 0; j < s->nlambdas; j++)
+	if (s->nlambdas > 0)
 	{
-		ope_lambdas(s)[j] = br_f64(&r);
-		ope_lambda_n_over(s)[j] = br_i64(&r);
-	}
-	for (i = 0; i < OPE_LNSUMS; i++)
 		for (j = 0; j < s->nlambdas; j++)
+			ope_lambdas(s)[j] = br_f64(&r);
+		for (j = 0; j <= s->nlambdas; j++)
+			ope_lambda_counts(s)[j] = br_i64(&r);
+		for (j = 0; j < (s->nlambdas + 1) * OPE_LBNSUMS; j++)
 		{
-			ope_lambda_hi(s, i)[j] = br_f64(&r);
-			ope_lambda_lo(s, i)[j] = br_f64(&r);
+			ope_lambda_bhi(s)[j] = br_f64(&r);
+			ope_lambda_blo(s)[j] = br_f64(&r);
 		}
+		for (i = 0; i < OPE_LONSUMS; i++)
+			for (j = 0; j < s->nlambdas; j++)
+			{
+				ope_lambda_ohi(s, i)[j] = br_f64(&r);
+				ope_lambda_olo(s, i)[j] = br_f64(&r);
+			}
+	}
 	if (r.truncated)
 		return ab_fail(err, AB_ERR_BINARY, "invalid binary ope_state: truncated");
 	/* a version 2 binary state that would be written as version 1 is not canonical */

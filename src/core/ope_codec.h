@@ -6,7 +6,8 @@
  *    "max_weight":x|null,"min_propensity":x|null,"sums":{"pi":s,...},
  *    "tracked":true,"binary_reward":b,"deterministic_target":b,
  *    "ranges":{"r":[lo,hi],"v":[lo,hi],"e":[lo,hi]},
- *    "lambdas":[{"lambda":x,"n_over":N,"sums":{"ipw":s,...}},...]}
+ *    "lambdas":[{"lambda":x,"n":N,"sums":{"wr":s,...,"os":s,...}},...],
+ *    "lambda_above":{"n":N,"sums":{"wr":s,...}}}
  * where each sum is a number, or [hi, lo] when its compensation term is not
  * zero; sums that are exactly zero may be left out; a range is present
  * exactly when rows contributed to it (r and e: matched rows, v: rows, e and
@@ -26,8 +27,10 @@
  *   version 2: version u8, flags u8, nlambdas u16, reserved u32, then the
  *     counts, extremes and sums as in version 1 (OPE_BINARY_V1_SIZE bytes
  *     in all), then r_min, r_max, v_min, v_max, e_min, e_max (f64),
- *     each lambda (f64) and its n_over (i64), then hi and lo of every
- *     lambda sum, sum by sum, lambda by lambda.
+ *     with lambdas: each lambda (f64), each bucket's row count (i64, one
+ *     more than the lambdas), hi and lo of every bucket sum (bucket by
+ *     bucket, the sums of a bucket in order), then of every shrinkage sum
+ *     (sum by sum, lambda by lambda): the section of ope_lambda.h.
  * Both decoders run ope_state_validate before returning.
  */
 #ifndef OPE_CODEC_H
@@ -39,10 +42,9 @@
 #include "ope_state.h"
 
 #define OPE_BINARY_V1_SIZE (8 + 3 * 8 + 2 * 8 + OPE_NSUMS * 16)
-#define OPE_LAMBDA_ENTRY_BYTES (8 + 8 + OPE_LNSUMS * 16)
-
 /* Room for any state the decoders accept. */
-#define OPE_STATE_MAX_BYTES (sizeof(OpeState) + OPE_MAX_LAMBDAS * OPE_LAMBDA_ENTRY_BYTES)
+#define OPE_STATE_MAX_BYTES (sizeof(OpeState) + \
+	OPE_MAX_LAMBDAS * (8 + 8 + (OPE_LBNSUMS + OPE_LONSUMS) * 16) + 8 + OPE_LBNSUMS * 16)
 typedef union OpeStateBuf
 {
 	OpeState	state;

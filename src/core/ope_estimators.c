@@ -220,12 +220,14 @@ lambda_sum_of(OpeEstimator e)
 	}
 }
 
+/* Logical sum k of lambda j (ope_lambda.h), formed from the buckets. */
 static DD
 lsum(const OpeState *s, int k, int j)
 {
-	CompSum		c = ope_lambda_sum(s, k, j);
+	DD			all[OPE_LNSUMS];
 
-	return dd_from_sum(&c);
+	ope_lambda_logical(s, j, all);
+	return all[k];
 }
 
 /* The largest modified weight any row of s can have under estimator e. */

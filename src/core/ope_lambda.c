@@ -4,8 +4,9 @@
  * A row touches the section only when it is matched (w > 0): an unmatched
  * row's modified weight is 0 for every variant, so its per-row terms are 0
  * (ipw_clip) or v (the DR variants), which the state's own sums already
- * hold.  Matched rows update neighbouring lambdas two at a time with the
- * paired TwoSum of compsum.h (the same IEEE operations per lane).
+ * hold.  A matched row adds to its bucket's sums, and (dr) to every
+ * lambda's shrinkage sums, two at a time with the paired TwoSum of
+ * compsum.h (the same IEEE operations per lane).
  */
 #include "ope_lambda.h"
 
@@ -15,8 +16,11 @@
 
 #include "float_text.h"
 
-const char *const ope_lambda_sum_names[OPE_LNSUMS] = {
-	"ipw", "ipw2", "clip", "clip2", "clip_v", "switch", "switch2", "switch_v",
+const char *const ope_lambda_bucket_sum_names[OPE_LBNSUMS] = {
+	"wr", "wr2", "br", "br2", "we", "we2", "vwe", "be", "be2", "vbe"
+};
+
+const char *const ope_lambda_os_sum_names[OPE_LONSUMS] = {
 	"os", "os2", "os_v"
 };
 
@@ -133,10 +137,79 @@ ope_lambda_index(const OpeState *s, double lambda)
 	return -1;
 }
 
+int64_t
+ope_lambda_n_over(const OpeState *s, int j)
+{
+	int64_t		n = 0;
+	int			J;
+
+	for (J = j + 1; J <= s->nlambdas; J++)
+		n += ope_lambda_counts(s)[J];
+	return n;
+}
+
+static DD
+bucket_dd(const OpeState *s, int J, int k)
+{
+	CompSum		c = ope_lambda_bucket_sum(s, J, k);
+
+	return dd_from_sum(&c);
+}
+
+void
+ope_lambda_logical(const OpeState *s, int j, DD out[OPE_LNSUMS])
+{
+	const double *lam = ope_lambdas(s);
+	DD			zero = {0.0, 0.0};
+	int			J,
+				k;
+
+	for (k = 0; k < OPE_LNSUMS; k++)
+		out[k] = zero;
+	/* unclipped: the buckets up to j (w <= lambda_j), the same for switching */
+	for (J = 0; J <= j; J++)
+	{
+		out[OPE_L_IPW] = dd_add(out[OPE_L_IPW], bucket_dd(s, J, OPE_LB_WR));
+		out[OPE_L_IPW2] = dd_add(out[OPE_L_IPW2], bucket_dd(s, J, OPE_LB_WR2));
+		out[OPE_L_SW] = dd_add(out[OPE_L_SW], bucket_dd(s, J, OPE_LB_WE));
+		out[OPE_L_SW2] = dd_add(out[OPE_L_SW2], bucket_dd(s, J, OPE_LB_WE2));
+		out[OPE_L_SWV] = dd_add(out[OPE_L_SWV], bucket_dd(s, J, OPE_LB_VWE));
+	}
+	out[OPE_L_CLIP] = out[OPE_L_SW];
+	out[OPE_L_CLIP2] = out[OPE_L_SW2];
+	out[OPE_L_CLIPV] = out[OPE_L_SWV];
+	/*
+	 * clipped at lambda_j: the buckets above, whose terms were kept scaled
+	 * by b_J = lambda_(J-1) >= lambda_j, rescaled by lambda_j / b_J <= 1
+	 * (0 when lambda_j is; a bucket without rows adds nothing, which also
+	 * keeps Infinity / Infinity out)
+	 */
+	for (J = j + 1; J <= s->nlambdas; J++)
+	{
+		double		a,
+					a2;
+
+		if (ope_lambda_counts(s)[J] == 0 || lam[j] == 0.0)
+			continue;
+		a = lam[j] / lam[J - 1];
+		a2 = a * a;
+		out[OPE_L_IPW] = dd_add(out[OPE_L_IPW], dd_mul_d(bucket_dd(s, J, OPE_LB_BR), a));
+		out[OPE_L_IPW2] = dd_add(out[OPE_L_IPW2], dd_mul_d(bucket_dd(s, J, OPE_LB_BR2), a2));
+		out[OPE_L_CLIP] = dd_add(out[OPE_L_CLIP], dd_mul_d(bucket_dd(s, J, OPE_LB_BE), a));
+		out[OPE_L_CLIP2] = dd_add(out[OPE_L_CLIP2], dd_mul_d(bucket_dd(s, J, OPE_LB_BE2), a2));
+		out[OPE_L_CLIPV] = dd_add(out[OPE_L_CLIPV], dd_mul_d(bucket_dd(s, J, OPE_LB_VBE), a));
+	}
+	for (k = 0; k < OPE_LONSUMS; k++)
+	{
+		CompSum		c = ope_lambda_os_sum(s, j, k);
+
+		out[OPE_L_OS + k] = dd_from_sum(&c);
+	}
+}
+
 #if defined(__GNUC__) && (defined(__SSE2__) || defined(__ARM_NEON))
 #define OPE_LAMBDA_PAIRS 1
 typedef double Pair __attribute__((vector_size(16)));
-typedef long long PairMask __attribute__((vector_size(16)));
 
 /* hp[0..1] + lp[0..1] += x: TwoSum on both lanes, as compsum_add2. */
 static inline void
@@ -155,193 +228,216 @@ add_pair(double *restrict hp, double *restrict lp, Pair x)
 	memcpy(hp, &t, sizeof(t));
 	memcpy(lp, &l, sizeof(l));
 }
-
-/*
- * One matched row into lambdas j and j + 1.  hi and lo point at the j-th
- * entry of sum 0's planes, L apart from one sum to the next (the addresses
- * are computed once per row: through double stores the compiler could not
- * otherwise keep nlambdas in a register).
- */
-static inline void
-add_two(double *restrict hi, double *restrict lo, size_t L, const double *lam2, int64_t *over,
-		double w, double r, double e, double v, bool dr)
-{
-	Pair		lam = {lam2[0], lam2[1]};
-	Pair		wv = {w, w};
-	PairMask	le = wv <= lam;
-	PairMask	lt = wv < lam;
-	Pair		clip = (Pair) ((lt & (PairMask) wv) | (~lt & (PairMask) lam));
-	Pair		sw = (Pair) ((PairMask) wv & le);
-	Pair		os = wv / (1.0 + wv * wv / lam);
-	Pair		x;
-
-#define SUM(k) hi + (size_t) (k) * L, lo + (size_t) (k) * L
-	over[0] += w > lam2[0];
-	over[1] += w > lam2[1];
-	x = clip * r;
-	add_pair(SUM(OPE_L_IPW), x);
-	add_pair(SUM(OPE_L_IPW2), x * x);
-	if (!dr)
-		return;
-	x = clip * e;
-	add_pair(SUM(OPE_L_CLIP), x);
-	add_pair(SUM(OPE_L_CLIP2), x * x);
-	add_pair(SUM(OPE_L_CLIPV), v * x);
-	x = sw * e;
-	add_pair(SUM(OPE_L_SW), x);
-	add_pair(SUM(OPE_L_SW2), x * x);
-	add_pair(SUM(OPE_L_SWV), v * x);
-	x = os * e;
-	add_pair(SUM(OPE_L_OS), x);
-	add_pair(SUM(OPE_L_OS2), x * x);
-	add_pair(SUM(OPE_L_OSV), v * x);
-#undef SUM
-}
 #endif
 
-/* One matched row into lambda j, one lane. */
-/* Sum k of lambda j += x. */
+/* hp[0] + lp[0] += x. */
 static inline void
-add_scalar(OpeState *s, int k, int j, double x)
+add_one(double *hp, double *lp, double x)
 {
-	CompSum		c = ope_lambda_sum(s, k, j);
+	CompSum		c = {*hp, *lp};
 
 	compsum_add(&c, x);
-	ope_lambda_set_sum(s, k, j, c);
+	*hp = c.hi;
+	*lp = c.lo;
 }
 
+/* Pairs of adjacent sums at hp, lp += x[0..n-1] (n even, or one left over). */
 static inline void
-add_one(OpeState *s, int j, double w, double r, double e, double v, bool dr)
+add_terms(double *restrict hp, double *restrict lp, const double *x, int n)
 {
-	double		lambda = ope_lambdas(s)[j];
-	double		x;
+	int			i = 0;
 
-	ope_lambda_n_over(s)[j] += w > lambda;
-	x = ope_clip_weight(w, lambda) * r;
-	add_scalar(s, OPE_L_IPW, j, x);
-	add_scalar(s, OPE_L_IPW2, j, x * x);
-	if (!dr)
-		return;
-	x = ope_clip_weight(w, lambda) * e;
-	add_scalar(s, OPE_L_CLIP, j, x);
-	add_scalar(s, OPE_L_CLIP2, j, x * x);
-	add_scalar(s, OPE_L_CLIPV, j, v * x);
-	x = ope_switch_weight(w, lambda) * e;
-	add_scalar(s, OPE_L_SW, j, x);
-	add_scalar(s, OPE_L_SW2, j, x * x);
-	add_scalar(s, OPE_L_SWV, j, v * x);
-	x = ope_shrink_weight(w, lambda) * e;
-	add_scalar(s, OPE_L_OS, j, x);
-	add_scalar(s, OPE_L_OS2, j, x * x);
-	add_scalar(s, OPE_L_OSV, j, v * x);
+#ifdef OPE_LAMBDA_PAIRS
+	for (; i + 1 < n; i += 2)
+	{
+		Pair		p = {x[i], x[i + 1]};
+
+		add_pair(hp + i, lp + i, p);
+	}
+#endif
+	for (; i < n; i++)
+		add_one(hp + i, lp + i, x[i]);
 }
 
 void
 ope_lambda_add(OpeState *s, double w, double r, double e, double v)
 {
 	bool		dr = ope_state_is_dr(s);
-	int			j = 0;
+	int			L = s->nlambdas,
+				J = 0,
+				j = 0;
+	const double *lam = ope_lambdas(s);
+	double		b,
+				x[OPE_LBNSUMS];
+	size_t		at;
+
+	/* the row's bucket: the smallest lambda_J >= w (J = L above them all) */
+	while (J < L && lam[J] < w)
+		J++;
+	b = J > 0 ? lam[J - 1] : 0.0;
+	ope_lambda_counts(s)[J]++;
+	x[OPE_LB_WR] = w * r;
+	x[OPE_LB_WR2] = x[OPE_LB_WR] * x[OPE_LB_WR];
+	x[OPE_LB_BR] = b * r;
+	x[OPE_LB_BR2] = x[OPE_LB_BR] * x[OPE_LB_BR];
+	if (dr)
+	{
+		x[OPE_LB_WE] = w * e;
+		x[OPE_LB_WE2] = x[OPE_LB_WE] * x[OPE_LB_WE];
+		x[OPE_LB_VWE] = v * x[OPE_LB_WE];
+		x[OPE_LB_BE] = b * e;
+		x[OPE_LB_BE2] = x[OPE_LB_BE] * x[OPE_LB_BE];
+		x[OPE_LB_VBE] = v * x[OPE_LB_BE];
+	}
+	at = (size_t) J * OPE_LBNSUMS;
+	add_terms(ope_lambda_bhi(s) + at, ope_lambda_blo(s) + at, x, dr ? OPE_LBNSUMS : OPE_LB_FIRST_DR_SUM);
+	if (!dr)
+		return;
+	/* shrinkage changes every w: every lambda, two at a time */
+	{
+		double	   *h0 = ope_lambda_ohi(s, OPE_LO_CE),
+				   *l0 = ope_lambda_olo(s, OPE_LO_CE),
+				   *h1 = ope_lambda_ohi(s, OPE_LO_CE2),
+				   *l1 = ope_lambda_olo(s, OPE_LO_CE2),
+				   *h2 = ope_lambda_ohi(s, OPE_LO_VCE),
+				   *l2 = ope_lambda_olo(s, OPE_LO_VCE);
 
 #ifdef OPE_LAMBDA_PAIRS
-	{
-		size_t		L = s->nlambdas;
-		double	   *hi = ope_lambda_hi(s, 0),
-				   *lo = ope_lambda_lo(s, 0);
-		const double *lam = ope_lambdas(s);
-		int64_t    *over = ope_lambda_n_over(s);
+		for (; j + 1 < L; j += 2)
+		{
+			Pair		lp = {lam[j], lam[j + 1]};
+			Pair		wv = {w, w};
+			Pair		c = wv / (1.0 + wv * wv / lp);
+			Pair		ce = c * e;
 
-		for (; j + 1 < (int) L; j += 2)
-			add_two(hi + j, lo + j, L, lam + j, over + j, w, r, e, v, dr);
-	}
+			add_pair(h0 + j, l0 + j, ce);
+			add_pair(h1 + j, l1 + j, ce * ce);
+			add_pair(h2 + j, l2 + j, v * ce);
+		}
 #endif
-	for (; j < s->nlambdas; j++)
-		add_one(s, j, w, r, e, v, dr);
+		for (; j < L; j++)
+		{
+			double		ce = ope_shrink_weight(w, lam[j]) * e;
+
+			add_one(h0 + j, l0 + j, ce);
+			add_one(h1 + j, l1 + j, ce * ce);
+			add_one(h2 + j, l2 + j, v * ce);
+		}
+	}
 }
 
 /*
  * Two passes, so that an overflow leaves dst as it was: the merged values
  * are computed and checked first, then stored (compsum_merge is
- * deterministic, so both passes compute the same values).
+ * deterministic, so both passes compute the same values).  The sums of the
+ * section sit in one run of hi values then one of lo values (buckets, then
+ * shrinkage), so they are walked as flat arrays.
  */
+static size_t
+section_nsums(const OpeState *s)
+{
+	return (size_t) (s->nlambdas + 1) * OPE_LBNSUMS + (size_t) s->nlambdas * OPE_LONSUMS;
+}
+
 bool
 ope_lambda_merge(OpeState *dst, const OpeState *src, AbError *err)
 {
-	int			k,
-				j,
-				n = dst->nlambdas;
+	int			J;
+	size_t		i,
+				n = section_nsums(dst),
+				nb = (size_t) (dst->nlambdas + 1) * OPE_LBNSUMS;
 
-	for (k = 0; k < OPE_LNSUMS; k++)
-		for (j = 0; j < n; j++)
-		{
-			CompSum		c = ope_lambda_sum(dst, k, j),
-						o = ope_lambda_sum(src, k, j);
+	for (J = 0; J <= dst->nlambdas; J++)
+		if (ope_lambda_counts(src)[J] > INT64_MAX - ope_lambda_counts(dst)[J])
+			return ab_fail(err, AB_ERR_OUT_OF_RANGE, "ope_state row count is out of range");
+	for (i = 0; i < n; i++)
+	{
+		const double *dh = i < nb ? ope_lambda_bhi(dst) + i : ope_lambda_ohi(dst, 0) + (i - nb);
+		const double *dl = i < nb ? ope_lambda_blo(dst) + i : ope_lambda_olo(dst, 0) + (i - nb);
+		const double *sh = i < nb ? ope_lambda_bhi(src) + i : ope_lambda_ohi(src, 0) + (i - nb);
+		const double *sl = i < nb ? ope_lambda_blo(src) + i : ope_lambda_olo(src, 0) + (i - nb);
+		CompSum		c = {*dh, *dl},
+					o = {*sh, *sl};
 
-			compsum_merge(&c, &o);
-			if (!isfinite(c.hi) || !isfinite(c.lo))
-				return ab_fail(err, AB_ERR_OUT_OF_RANGE,
-							   "lambda sum \"%s\" is out of range after merging ope_state values",
-							   ope_lambda_sum_names[k]);
-		}
-	for (j = 0; j < n; j++)
-		ope_lambda_n_over(dst)[j] += ope_lambda_n_over(src)[j];
-	for (k = 0; k < OPE_LNSUMS; k++)
-		for (j = 0; j < n; j++)
-		{
-			CompSum		c = ope_lambda_sum(dst, k, j),
-						o = ope_lambda_sum(src, k, j);
+		compsum_merge(&c, &o);
+		if (!isfinite(c.hi) || !isfinite(c.lo))
+			return ab_fail(err, AB_ERR_OUT_OF_RANGE,
+						   "a lambda sum is out of range after merging ope_state values");
+	}
+	for (J = 0; J <= dst->nlambdas; J++)
+		ope_lambda_counts(dst)[J] += ope_lambda_counts(src)[J];
+	for (i = 0; i < n; i++)
+	{
+		double	   *dh = i < nb ? ope_lambda_bhi(dst) + i : ope_lambda_ohi(dst, 0) + (i - nb);
+		double	   *dl = i < nb ? ope_lambda_blo(dst) + i : ope_lambda_olo(dst, 0) + (i - nb);
+		const double *sh = i < nb ? ope_lambda_bhi(src) + i : ope_lambda_ohi(src, 0) + (i - nb);
+		const double *sl = i < nb ? ope_lambda_blo(src) + i : ope_lambda_olo(src, 0) + (i - nb);
+		CompSum		c = {*dh, *dl},
+					o = {*sh, *sl};
 
-			compsum_merge(&c, &o);
-			ope_lambda_set_sum(dst, k, j, c);
-		}
+		compsum_merge(&c, &o);
+		*dh = c.hi;
+		*dl = c.lo;
+	}
 	return true;
 }
 
-/* Sums of squares can never be negative. */
+/* A sum that is finite, not negative where it is a sum of squares, and zero where it must be. */
 static bool
-lambda_sum_is_nonnegative(int k)
+check_sum(CompSum c, const char *name, bool square, bool must_be_zero, AbErrorKind kind, AbError *err)
 {
-	return k == OPE_L_IPW2 || k == OPE_L_CLIP2 || k == OPE_L_SW2 || k == OPE_L_OS2;
+	if (!isfinite(c.hi) || !isfinite(c.lo) || !isfinite(c.hi + c.lo))
+		return ab_fail(err, kind, "ope_state lambda sum \"%s\" is not finite", name);
+	if (square && c.hi + c.lo < 0.0)
+		return ab_fail(err, kind, "ope_state lambda sum \"%s\" must not be negative", name);
+	if (must_be_zero && (c.hi != 0.0 || c.lo != 0.0))
+		return ab_fail(err, kind, "ope_state lambda sum \"%s\" must be zero here", name);
+	return true;
 }
 
 bool
 ope_lambda_validate(const OpeState *s, AbErrorKind kind, AbError *err)
 {
 	AbError		why;
-	int			k,
+	int64_t		total = 0;
+	int			L = s->nlambdas,
+				J,
+				k,
 				j;
+	bool		dr = ope_state_is_dr(s);
 
-	if (s->nlambdas > OPE_MAX_LAMBDAS)
-		return ab_fail(err, kind, "ope_state has %d lambdas, more than %d",
-					   (int) s->nlambdas, OPE_MAX_LAMBDAS);
-	if (s->nlambdas == 0)
+	if (L > OPE_MAX_LAMBDAS)
+		return ab_fail(err, kind, "ope_state has %d lambdas, more than %d", L, OPE_MAX_LAMBDAS);
+	if (L == 0)
 		return true;
-	if (!ope_lambdas_check(ope_lambdas(s), s->nlambdas, &why))
+	if (!ope_lambdas_check(ope_lambdas(s), L, &why))
 		return ab_fail(err, kind, "ope_state: %s", why.message);
-	for (j = 0; j < s->nlambdas; j++)
+	for (J = 0; J <= L; J++)
 	{
-		int64_t		over = ope_lambda_n_over(s)[j];
+		int64_t		c = ope_lambda_counts(s)[J];
 
-		if (over < 0 || over > s->n_matched)
-			return ab_fail(err, kind, "ope_state lambda %d counts %lld rows above it, not in [0, n_matched]",
-						   j + 1, (long long) over);
+		if (c < 0)
+			return ab_fail(err, kind, "ope_state lambda bucket %d has a negative row count", J + 1);
+		if (c > s->n_matched - total)
+			return ab_fail(err, kind, "ope_state lambda buckets count more rows than the %lld matched ones",
+						   (long long) s->n_matched);
+		total += c;
+		for (k = 0; k < OPE_LBNSUMS; k++)
+			if (!check_sum(ope_lambda_bucket_sum(s, J, k), ope_lambda_bucket_sum_names[k],
+						   k == OPE_LB_WR2 || k == OPE_LB_BR2 || k == OPE_LB_WE2 || k == OPE_LB_BE2,
+						   c == 0 || (k >= OPE_LB_FIRST_DR_SUM && !dr), kind, err))
+				return false;
 	}
-	for (k = 0; k < OPE_LNSUMS; k++)
-		for (j = 0; j < s->nlambdas; j++)
-		{
-			CompSum		sum = ope_lambda_sum(s, k, j);
-			const CompSum *c = &sum;
-			bool		must_be_zero = s->n_matched == 0 ||
-				(k >= OPE_L_FIRST_DR_SUM && !ope_state_is_dr(s));
-
-			if (!isfinite(c->hi) || !isfinite(c->lo) || !isfinite(c->hi + c->lo))
-				return ab_fail(err, kind, "ope_state lambda sum \"%s\" is not finite",
-							   ope_lambda_sum_names[k]);
-			if (lambda_sum_is_nonnegative(k) && c->hi + c->lo < 0.0)
-				return ab_fail(err, kind, "ope_state lambda sum \"%s\" must not be negative",
-							   ope_lambda_sum_names[k]);
-			if (must_be_zero && (c->hi != 0.0 || c->lo != 0.0))
-				return ab_fail(err, kind, "ope_state lambda sum \"%s\" must be zero here",
-							   ope_lambda_sum_names[k]);
-		}
+	if (total != s->n_matched)
+		return ab_fail(err, kind, "ope_state lambda buckets count %lld rows, not the %lld matched ones",
+					   (long long) total, (long long) s->n_matched);
+	/* nothing is above an infinite lambda */
+	if (isinf(ope_lambdas(s)[L - 1]) && ope_lambda_counts(s)[L] != 0)
+		return ab_fail(err, kind, "ope_state counts rows above an infinite lambda");
+	for (j = 0; j < L; j++)
+		for (k = 0; k < OPE_LONSUMS; k++)
+			if (!check_sum(ope_lambda_os_sum(s, j, k), ope_lambda_os_sum_names[k], k == OPE_LO_CE2,
+						   !dr || s->n_matched == 0, kind, err))
+				return false;
 	return true;
 }
