@@ -24,6 +24,7 @@
 
 #include "ddouble.h"
 #include "float_text.h"
+#include "ope_row.h"
 #include "ope_estimators.h"
 
 const char *const ope_pair_sum_names[OPE_XNSUMS] = {
@@ -91,11 +92,27 @@ ope_pair_add(OpePair *p, const OpePairRow *row, unsigned present, AbError *err)
 		pa &= ~OPE_IN_R;
 		pb &= ~OPE_IN_R;
 	}
-	/* check everything, then change: a failing row leaves the state as it was */
-	if (!ope_state_check_row(&p->a, &ra, pa, &ta, err) || !ope_state_check_row(&p->b, &rb, pb, &tb, err))
-		return false;
-	ope_state_apply_row(&p->a, &ra, &ta);
-	ope_state_apply_row(&p->b, &rb, &tb);
+	/*
+	 * Check everything, then change: a failing row leaves the state as it
+	 * was.  b's inputs are a's shared ones (checked with a's) and its own
+	 * (checked above).
+	 */
+	if (dr)
+	{
+		if (!check_row(&p->a, &ra, pa, &ta, err, true, true) ||
+			!check_row(&p->b, &rb, pb, &tb, err, true, false))
+			return false;
+		apply_row(&p->a, &ra, &ta, true);
+		apply_row(&p->b, &rb, &tb, true);
+	}
+	else
+	{
+		if (!check_row(&p->a, &ra, pa, &ta, err, false, true) ||
+			!check_row(&p->b, &rb, pb, &tb, err, false, false))
+			return false;
+		apply_row(&p->a, &ra, &ta, false);
+		apply_row(&p->b, &rb, &tb, false);
+	}
 	if ((present & needed) != needed)
 		return true;
 	wa = ta.w;
@@ -108,15 +125,17 @@ ope_pair_add(OpePair *p, const OpePairRow *row, unsigned present, AbError *err)
 	 */
 	if (wa == 0.0 && wb == 0.0 && !dr)
 		return true;
+	/* in pairs of adjacent sums (the enum's order) */
 	compsum_add2(&p->cross[OPE_X_WW], wa * wb, wa * wb * row->r);
-	compsum_add(&p->cross[OPE_X_WW_R2], wa * wb * row->r * row->r);
-	if (dr)
+	if (!dr)
 	{
-		compsum_add2(&p->cross[OPE_X_VV], row->v_a * row->v_b, row->v_a * wb * e);
-		compsum_add2(&p->cross[OPE_X_VA_WB], row->v_a * wb, row->v_b * wa * e);
-		compsum_add2(&p->cross[OPE_X_VB_WA], row->v_b * wa, wa * wb * e);
-		compsum_add(&p->cross[OPE_X_WW_E2], wa * wb * e * e);
+		compsum_add(&p->cross[OPE_X_WW_R2], wa * wb * row->r * row->r);
+		return true;
 	}
+	compsum_add2(&p->cross[OPE_X_WW_R2], wa * wb * row->r * row->r, row->v_a * row->v_b);
+	compsum_add2(&p->cross[OPE_X_VA_WB_E], row->v_a * wb * e, row->v_a * wb);
+	compsum_add2(&p->cross[OPE_X_VB_WA_E], row->v_b * wa * e, row->v_b * wa);
+	compsum_add2(&p->cross[OPE_X_WW_E], wa * wb * e, wa * wb * e * e);
 	return true;
 }
 
