@@ -3,7 +3,11 @@
 # contextual policies beat the best single image, which beats random; DR's
 # interval is narrower than IPS's; the intervals cover the truth; plain
 # replay is biased under non-uniform logging while weighted estimates are
-# not.  The chart must be written.
+# not; at 16 images per show the lambda estimators trade bias for variance
+# and SLOPE's choice covers the truth, Recap's interval is narrower than
+# replay's, and the paired comparison of the learned policy with the
+# logging policy finds the true lift with a smaller standard error than
+# the two separate estimates.  The chart must be written.
 use strict;
 use warnings;
 
@@ -31,7 +35,7 @@ note($out);
 
 my $claims = $node->safe_psql('postgres',
 	q{SELECT string_agg(ord || ':' || holds, ',' ORDER BY ord) FROM artbandit_demo.claims});
-is($claims, '1:true,2:true,3:true,4:true', 'every claim of the demo holds');
+is($claims, '1:true,2:true,3:true,4:true,5:true,6:true,7:true', 'every claim of the demo holds');
 
 ok(-s $chart, 'the chart was written');
 like(slurp_file($chart), qr/^<svg .*<\/svg>\s*$/s, 'the chart is an SVG document');
