@@ -40,9 +40,7 @@ bool
 json_read_compsum_object(JsonReader *r, const char *const *names, int nnames, CompSum *sums)
 {
 	JsonIter	it;
-	char		key[32];
-	bool		done,
-				seen[COMPSUM_MAX_NAMES] = {false};
+	bool		seen[COMPSUM_MAX_NAMES] = {false};
 
 	if (nnames > COMPSUM_MAX_NAMES)
 		return json_fail(r, "internal error: %d sum names", nnames);
@@ -52,17 +50,10 @@ json_read_compsum_object(JsonReader *r, const char *const *names, int nnames, Co
 	{
 		int			k;
 
-		if (!json_object_next(r, &it, key, sizeof(key), &done))
+		if (!json_object_next_known(r, &it, names, nnames, seen, "sum", &k))
 			return false;
-		if (done)
+		if (k < 0)
 			return true;
-		for (k = 0; k < nnames && strcmp(key, names[k]) != 0; k++)
-			;
-		if (k == nnames)
-			return json_fail(r, "unknown sum \"%s\"", key);
-		if (seen[k])
-			return json_fail(r, "duplicate sum \"%s\"", key);
-		seen[k] = true;
 		if (!json_read_compsum(r, &sums[k]))
 			return false;
 	}

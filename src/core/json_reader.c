@@ -99,6 +99,32 @@ json_object_next(JsonReader *r, JsonIter *it, char *key, size_t keysz, bool *don
 }
 
 bool
+json_object_next_known(JsonReader *r, JsonIter *it, const char *const *keys, int nkeys,
+					   bool *seen, const char *what, int *index)
+{
+	char		key[64];
+	bool		done;
+	int			k;
+
+	if (!json_object_next(r, it, key, sizeof(key), &done))
+		return false;
+	if (done)
+	{
+		*index = -1;
+		return true;
+	}
+	for (k = 0; k < nkeys && strcmp(key, keys[k]) != 0; k++)
+		;
+	if (k == nkeys)
+		return json_fail(r, "unknown %s \"%s\"", what, key);
+	if (seen[k])
+		return json_fail(r, "duplicate %s \"%s\"", what, key);
+	seen[k] = true;
+	*index = k;
+	return true;
+}
+
+bool
 json_array_begin(JsonReader *r, JsonIter *it)
 {
 	it->count = 0;

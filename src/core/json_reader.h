@@ -49,6 +49,15 @@ bool		json_object_begin(JsonReader *r, JsonIter *it);
 bool		json_object_next(JsonReader *r, JsonIter *it, char *key, size_t keysz,
 							 bool *done);
 
+/*
+ * json_object_next for an object whose keys must be among keys[0..nkeys-1],
+ * each at most once (seen[nkeys] tracks them): *index is the key's index,
+ * or -1 at the closing '}'.  An unknown or repeated key fails, naming it
+ * as a "what" ("unknown sum \"x\"").
+ */
+bool		json_object_next_known(JsonReader *r, JsonIter *it, const char *const *keys, int nkeys,
+								   bool *seen, const char *what, int *index);
+
 bool		json_array_begin(JsonReader *r, JsonIter *it);
 
 /* Like json_object_next for arrays: *done at ']', else an element follows. */

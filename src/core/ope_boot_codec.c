@@ -58,23 +58,11 @@ ope_boot_to_text(const OpeBootstrap *b, char *buf)
 static const char *const top_keys[] = {"version", "kind", "replicates", "seed", "base", "sums"};
 #define NKEYS 6
 
-static int
-find(const char *key, const char *const *keys, int n)
-{
-	int			i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(key, keys[i]) == 0)
-			return i;
-	return -1;
-}
-
 static bool
 read_sums(JsonReader *r, OpeBootstrap *b)
 {
 	JsonIter	it,
 				ait;
-	char		key[16];
 	bool		done,
 				seen[OPE_BNSUMS] = {false};
 
@@ -85,16 +73,10 @@ read_sums(JsonReader *r, OpeBootstrap *b)
 		int			k,
 					n;
 
-		if (!json_object_next(r, &it, key, sizeof(key), &done))
+		if (!json_object_next_known(r, &it, ope_boot_sum_names, OPE_BNSUMS, seen, "sum", &k))
 			return false;
-		if (done)
-			return true;
-		k = find(key, ope_boot_sum_names, OPE_BNSUMS);
 		if (k < 0)
-			return json_fail(r, "unknown sum \"%s\"", key);
-		if (seen[k])
-			return json_fail(r, "duplicate sum \"%s\"", key);
-		seen[k] = true;
+			return true;
 		if (!json_array_begin(r, &ait))
 			return false;
 		for (n = 0;; n++)
@@ -106,13 +88,13 @@ read_sums(JsonReader *r, OpeBootstrap *b)
 			if (done)
 				break;
 			if (n >= b->replicates)
-				return json_fail(r, "sum \"%s\" has more than %d replicates", key, b->replicates);
+				return json_fail(r, "sum \"%s\" has more than %d replicates", ope_boot_sum_names[k], b->replicates);
 			if (!json_read_compsum(r, &c))
 				return false;
 			ope_boot_set_sum(b, k, n, c);
 		}
 		if (n != b->replicates)
-			return json_fail(r, "sum \"%s\" has %d replicates, expected %d", key, n, b->replicates);
+			return json_fail(r, "sum \"%s\" has %d replicates, expected %d", ope_boot_sum_names[k], n, b->replicates);
 	}
 }
 
@@ -122,10 +104,8 @@ ope_boot_from_text(const char *text, size_t len, OpeAllocFn alloc, void *ctx,
 {
 	JsonReader	r;
 	JsonIter	it;
-	char		key[16],
-				kind[8];
-	bool		done,
-				seen[NKEYS] = {false};
+	char		kind[8];
+	bool		seen[NKEYS] = {false};
 	int64_t		version = 0,
 				replicates = 0,
 				seed = 0;
@@ -139,18 +119,13 @@ ope_boot_from_text(const char *text, size_t len, OpeAllocFn alloc, void *ctx,
 	{
 		int			k;
 
-		if (!json_object_next(&r, &it, key, sizeof(key), &done))
+		if (!json_object_next_known(&r, &it, top_keys, NKEYS, seen, "key", &k))
 			return false;
-		if (done)
-			break;
-		k = find(key, top_keys, NKEYS);
 		if (k < 0)
-			return json_fail(&r, "unknown key \"%s\"", key);
-		if (seen[k])
-			return json_fail(&r, "duplicate key \"%s\"", key);
+			break;
 		/* the fixed fields come first: the sums need the replicate count */
 		if (k >= 4 && !(seen[0] && seen[1] && seen[2] && seen[3]))
-			return json_fail(&r, "\"version\", \"kind\", \"replicates\" and \"seed\" must come before \"%s\"", key);
+			return json_fail(&r, "\"version\", \"kind\", \"replicates\" and \"seed\" must come before \"%s\"", top_keys[k]);
 		/* the four fixed fields known (in any order): the state can be made */
 		if (k >= 4 && b == NULL)
 		{

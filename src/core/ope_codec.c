@@ -209,17 +209,6 @@ static const char *const top_keys[NKEYS] = {
 	"tracked", "binary_reward", "deterministic_target", "ranges", "lambdas", "lambda_above"
 };
 
-static int
-find_key(const char *key, const char *const *keys, int nkeys)
-{
-	int			i;
-
-	for (i = 0; i < nkeys; i++)
-		if (strcmp(key, keys[i]) == 0)
-			return i;
-	return -1;
-}
-
 /* A double, or null (then *is_null); null is allowed only where asked. */
 static bool
 read_optional_double(JsonReader *r, double *out, bool *is_null)
@@ -258,8 +247,6 @@ read_ranges(JsonReader *r, OpeState *s, bool seen[3])
 	static const char *const names[3] = {"r", "v", "e"};
 	double	   *dst[3][2] = {{&s->r_min, &s->r_max}, {&s->v_min, &s->v_max}, {&s->e_min, &s->e_max}};
 	JsonIter	it;
-	char		key[8];
-	bool		done;
 
 	if (!json_object_begin(r, &it))
 		return false;
@@ -267,16 +254,10 @@ read_ranges(JsonReader *r, OpeState *s, bool seen[3])
 	{
 		int			k;
 
-		if (!json_object_next(r, &it, key, sizeof(key), &done))
+		if (!json_object_next_known(r, &it, names, 3, seen, "range", &k))
 			return false;
-		if (done)
-			return true;
-		k = find_key(key, names, 3);
 		if (k < 0)
-			return json_fail(r, "unknown range \"%s\"", key);
-		if (seen[k])
-			return json_fail(r, "duplicate range \"%s\"", key);
-		seen[k] = true;
+			return true;
 		if (!read_pair(r, dst[k][0], dst[k][1], "a range"))
 			return false;
 	}
@@ -303,10 +284,9 @@ static const char *const lambda_text_sum_names[LAMBDA_TEXT_SUMS] = {
 static bool
 read_lambda_entry(JsonReader *r, LambdaEntry *e, bool above)
 {
-	static const char *const keys[3] = {"lambda", "n", "sums"};
+	/* the bucket above every lambda has no "lambda" */
+	static const char *const keys[3] = {"n", "sums", "lambda"};
 	JsonIter	it;
-	char		key[16];
-	bool		done;
 	bool		seen[3] = {false};
 
 	if (!json_object_begin(r, &it))
@@ -315,16 +295,11 @@ read_lambda_entry(JsonReader *r, LambdaEntry *e, bool above)
 	{
 		int			k;
 
-		if (!json_object_next(r, &it, key, sizeof(key), &done))
+		if (!json_object_next_known(r, &it, keys, above ? 2 : 3, seen, "lambda key", &k))
 			return false;
-		if (done)
+		if (k < 0)
 			break;
-		k = find_key(key, keys, 3);
-		if (k < 0 || (above && k == 0))
-			return json_fail(r, "unknown key \"%s\" in a lambda", key);
-		if (seen[k])
-			return json_fail(r, "duplicate key \"%s\" in a lambda", key);
-		seen[k] = true;
+		k = (k + 1) % 3;		/* back to 0 lambda, 1 n, 2 sums */
 		if (k == 0 && json_peek(r) == '"')
 		{
 			char		word[16];
@@ -343,7 +318,7 @@ read_lambda_entry(JsonReader *r, LambdaEntry *e, bool above)
 												above ? OPE_LBNSUMS : LAMBDA_TEXT_SUMS, e->sums))
 			return false;
 	}
-	if ((!above && !seen[0]) || !seen[1] || !seen[2])
+	if ((!above && !seen[2]) || !seen[0] || !seen[1])
 		return json_fail(r, above ? "\"lambda_above\" needs \"n\" and \"sums\""
 						 : "a lambda needs \"lambda\", \"n\" and \"sums\"");
 	return true;
@@ -508,8 +483,6 @@ ope_state_from_text(const char *text, size_t len, OpeState *s, AbError *err)
 {
 	JsonReader	r;
 	JsonIter	it;
-	char		key[32];
-	bool		done;
 	TextSeen	seen;
 	LambdaEntry entries[OPE_MAX_LAMBDAS + 1];
 	int			k;
@@ -523,16 +496,10 @@ ope_state_from_text(const char *text, size_t len, OpeState *s, AbError *err)
 		return false;
 	for (;;)
 	{
-		if (!json_object_next(&r, &it, key, sizeof(key), &done))
+		if (!json_object_next_known(&r, &it, top_keys, NKEYS, seen.key, "key", &k))
 			return false;
-		if (done)
-			break;
-		k = find_key(key, top_keys, NKEYS);
 		if (k < 0)
-			return json_fail(&r, "unknown key \"%s\"", key);
-		if (seen.key[k])
-			return json_fail(&r, "duplicate key \"%s\"", key);
-		seen.key[k] = true;
+			break;
 		if (!read_member(&r, k, s, &seen))
 			return false;
 	}

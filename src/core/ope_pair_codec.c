@@ -69,10 +69,8 @@ ope_pair_from_text(const char *text, size_t len, OpePair *p, AbError *err)
 	static const char *const keys[5] = {"version", "kind", "a", "b", "cross"};
 	JsonReader	r;
 	JsonIter	it;
-	char		key[16],
-				kind[8];
-	bool		done,
-				seen[5] = {false};
+	char		kind[8];
+	bool		seen[5] = {false};
 	int64_t		version;
 	int			k;
 
@@ -82,17 +80,10 @@ ope_pair_from_text(const char *text, size_t len, OpePair *p, AbError *err)
 		return false;
 	for (;;)
 	{
-		if (!json_object_next(&r, &it, key, sizeof(key), &done))
+		if (!json_object_next_known(&r, &it, keys, 5, seen, "key", &k))
 			return false;
-		if (done)
+		if (k < 0)
 			break;
-		for (k = 0; k < 5 && strcmp(key, keys[k]) != 0; k++)
-			;
-		if (k == 5)
-			return json_fail(&r, "unknown key \"%s\"", key);
-		if (seen[k])
-			return json_fail(&r, "duplicate key \"%s\"", key);
-		seen[k] = true;
 		switch (k)
 		{
 			case 0:
