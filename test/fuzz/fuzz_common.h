@@ -82,6 +82,27 @@ fuzz_check_same_at(const void *a, size_t alen, const void *b, size_t blen, const
 	}
 }
 
+/*
+ * An OpeAllocFn for decoders that allocate (ope_boot_from_*): the block is
+ * remembered in the FuzzAlloc, so that a rejection can free it too.
+ */
+typedef struct FuzzAlloc
+{
+	void	   *p;
+	size_t		n;
+} FuzzAlloc;
+
+static inline void *
+fuzz_alloc(void *ctx, size_t size)
+{
+	FuzzAlloc  *a = ctx;
+
+	a->p = calloc(1, size);
+	FUZZ_CHECK(a->p != NULL, "out of memory");
+	a->n = size;
+	return a->p;
+}
+
 /* ---- a growable output buffer (BmEmitFn) ---- */
 
 typedef struct FuzzText

@@ -10,30 +10,12 @@
 
 #include "ope_boot_codec.h"
 
-/* The decoder's allocation, remembered so that a rejection can free it too. */
-typedef struct Alloc
-{
-	void	   *p;
-	size_t		n;
-} Alloc;
-
-static void *
-heap_alloc(void *ctx, size_t size)
-{
-	Alloc	   *a = ctx;
-
-	a->p = calloc(1, size);
-	FUZZ_CHECK(a->p != NULL, "out of memory");
-	a->n = size;
-	return a->p;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	OpeBootstrap *b1,
 			   *b2;
-	Alloc		a1 = {0},
+	FuzzAlloc	a1 = {0},
 				a2 = {0};
 	size_t		tmax,
 				len;
@@ -42,7 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	AbError		err;
 
 	fuzz_error_init(&err);
-	if (!ope_boot_from_binary(data, size, heap_alloc, &a1, &b1, &err))
+	if (!ope_boot_from_binary(data, size, fuzz_alloc, &a1, &b1, &err))
 	{
 		fuzz_check_rejection(&err, FUZZ_KIND(AB_ERR_BINARY), "ope_boot_from_binary");
 		free(a1.p);
@@ -60,7 +42,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(text != NULL, "out of memory");
 	len = ope_boot_to_text(b1, text);
 	FUZZ_CHECK(len < tmax, "text of %zu bytes, room for %zu", len, tmax);
-	FUZZ_CHECK(ope_boot_from_text(text, len, heap_alloc, &a2, &b2, &err),
+	FUZZ_CHECK(ope_boot_from_text(text, len, fuzz_alloc, &a2, &b2, &err),
 			   "text form does not read back: %s", err.message);
 	fuzz_check_same(b1, a1.n, b2, a2.n, "state after a text round trip");
 	free(text);

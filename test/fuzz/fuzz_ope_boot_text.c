@@ -11,31 +11,13 @@
 
 #include "ope_boot_codec.h"
 
-/* The decoder's allocation, remembered so that a rejection can free it too. */
-typedef struct Alloc
-{
-	void	   *p;
-	size_t		n;
-} Alloc;
-
-static void *
-heap_alloc(void *ctx, size_t size)
-{
-	Alloc	   *a = ctx;
-
-	a->p = calloc(1, size);
-	FUZZ_CHECK(a->p != NULL, "out of memory");
-	a->n = size;
-	return a->p;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	OpeBootstrap *b1,
 			   *b2,
 			   *b3;
-	Alloc		a1 = {0},
+	FuzzAlloc	a1 = {0},
 				a2 = {0},
 				a3 = {0};
 	size_t		tmax,
@@ -48,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	AbError		err;
 
 	fuzz_error_init(&err);
-	if (!ope_boot_from_text((const char *) data, size, heap_alloc, &a1, &b1, &err))
+	if (!ope_boot_from_text((const char *) data, size, fuzz_alloc, &a1, &b1, &err))
 	{
 		fuzz_check_rejection(&err, FUZZ_KIND(AB_ERR_SYNTAX), "ope_boot_from_text");
 		free(a1.p);
@@ -62,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(t1 && t2, "out of memory");
 	len1 = ope_boot_to_text(b1, t1);
 	FUZZ_CHECK(len1 < tmax, "text of %zu bytes, room for %zu", len1, tmax);
-	FUZZ_CHECK(ope_boot_from_text(t1, len1, heap_alloc, &a2, &b2, &err),
+	FUZZ_CHECK(ope_boot_from_text(t1, len1, fuzz_alloc, &a2, &b2, &err),
 			   "printed text does not read back: %s", err.message);
 	fuzz_check_same(b1, a1.n, b2, a2.n, "state after a text round trip");
 	len2 = ope_boot_to_text(b2, t2);
@@ -71,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bin = malloc(bsize);
 	FUZZ_CHECK(bin != NULL, "out of memory");
 	ope_boot_to_binary(b1, bin);
-	FUZZ_CHECK(ope_boot_from_binary(bin, bsize, heap_alloc, &a3, &b3, &err),
+	FUZZ_CHECK(ope_boot_from_binary(bin, bsize, fuzz_alloc, &a3, &b3, &err),
 			   "binary form does not read back: %s", err.message);
 	fuzz_check_same(b1, a1.n, b3, a3.n, "state after a binary round trip");
 	free(bin);

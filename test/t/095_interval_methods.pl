@@ -21,7 +21,10 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib "$FindBin::Bin/lib";
 use PostgreSQL::Test::Cluster;
+use SimulationNode qw(simulation_node);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
@@ -32,24 +35,10 @@ my $M = 1_000_000;    # rows for the truth
 my $truth_logs = int($M / $N);
 
 my $started = time;
-my $node = PostgreSQL::Test::Cluster->new('interval_methods');
-$node->init;
-$node->append_conf(
-	'postgresql.conf', q{
-max_worker_processes = 8
-max_parallel_workers = 4
-max_parallel_workers_per_gather = 2
-parallel_setup_cost = 0
-parallel_tuple_cost = 0
-min_parallel_table_scan_size = 0
-jit = off
-fsync = off
-});
-$node->start;
+my $node = simulation_node('interval_methods');
 
 $node->safe_psql(
 	'postgres', qq{
-	CREATE EXTENSION artbandit;
 	CREATE TABLE models AS
 	SELECT show_id, bandit_fit(image_id, context, played::int) AS model
 	FROM simulate_impressions(200000, 50, 4, 8, 0) GROUP BY show_id;

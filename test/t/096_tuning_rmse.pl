@@ -31,7 +31,10 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib "$FindBin::Bin/lib";
 use PostgreSQL::Test::Cluster;
+use SimulationNode qw(simulation_node);
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(time);
@@ -42,23 +45,9 @@ my $M = 400_000;   # rows for the truth
 my $grid = '{1,2,5,10,20,50,100,Infinity}';
 
 my $started = time;
-my $node = PostgreSQL::Test::Cluster->new('tuning_rmse');
-$node->init;
-$node->append_conf(
-	'postgresql.conf', q{
-max_worker_processes = 8
-max_parallel_workers = 4
-max_parallel_workers_per_gather = 2
-parallel_setup_cost = 0
-parallel_tuple_cost = 0
-min_parallel_table_scan_size = 0
-jit = off
-fsync = off
-});
-$node->start;
+my $node = simulation_node('tuning_rmse');
 $node->safe_psql(
 	'postgres', qq{
-	CREATE EXTENSION artbandit;
 	CREATE TABLE worlds (k int PRIMARY KEY, target banditmodel, logging banditmodel);
 	INSERT INTO worlds
 	SELECT k, (SELECT bandit_fit(image_id, context, played::int) FROM simulate_impressions(100000, 50, k, 8, 0)),
