@@ -109,3 +109,11 @@ ab_check_summary() {
     echo "$name: FAIL ($fail$reasons$tail)"
   fi
 }
+
+# ab_regress_order TEST...: the regress tests in the order pg_regress must run
+# them: sql/setup.sql (shared helpers such as expect_error) first, once.
+ab_regress_order() {
+  local t out=(setup)
+  for t in "$@"; do [[ "$t" == setup ]] || out+=("$t"); done
+  echo "${out[*]}"
+}

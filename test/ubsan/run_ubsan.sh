@@ -185,6 +185,7 @@ run_regress() {
   else
     for t in "$WORK"/sql/*.sql; do tests+=("$(basename "$t" .sql)"); done
   fi
+  read -r -a tests <<<"$(ab_regress_order "${tests[@]}")"
   NREGRESS=${#tests[@]}
   ab_log "pg_regress under UBSan: ${tests[*]}"
   if ! pg_make installcheck TAP_TESTS= REGRESS="${tests[*]}" | quiet_regress; then

@@ -135,6 +135,7 @@ run_regress() {
   else
     for t in "$WORK"/sql/*.sql; do tests+=("$(basename "$t" .sql)"); done
   fi
+  read -r -a tests <<<"$(ab_regress_order "${tests[@]}")"
   NREGRESS=${#tests[@]}
   ab_log "pg_regress under valgrind: ${tests[*]}"
   if ! ab_as_pg env PATH="$PATH" PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER" \
