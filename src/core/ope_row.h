@@ -134,8 +134,8 @@ check_row(const OpeState *s, const OpeRow *row, unsigned present, OpeRowTerms *t
 	after = (s->sums[OPE_PI2_R2].hi + t->pr * t->pr) + (s->sums[OPE_W2_R2].hi + t->wr * t->wr) +
 		(s->sums[OPE_W2].hi + t->w * t->w) + (s->sums[OPE_W2_E2].hi + t->we * t->we) +
 		(s->sums[OPE_V2].hi + v * v);
-	/* all terms are >= 0 or finite, so one test covers every overflow */
-	if (!isfinite(after))
+	/* all terms are >= 0 or NaN, so one test covers every overflow */
+	if (!(after <= OPE_SUM_LIMIT))
 		return ope_row_report_overflow(s, row, dr, t->w, t->wr, t->pr, t->we, err);
 	return true;
 }

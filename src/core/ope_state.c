@@ -112,13 +112,13 @@ ope_row_report_overflow(const OpeState *s, const OpeRow *row, bool dr, double w,
 				q = dr ? row->q : 0.0,
 				v = dr ? row->v : 0.0;
 
-	if (!isfinite(pr * pr + wr * wr + w * w))
+	if (!(pr * pr + wr * wr + w * w <= OPE_SUM_LIMIT))
 		return overflow(err, "importance-weighted reward", "reward", r, "propensity", mu,
 						"target_probability", pi);
-	if (dr && !isfinite(we * we))
+	if (dr && !(we * we <= OPE_SUM_LIMIT))
 		return overflow(err, "importance-weighted residual", "reward", r, "q_logged", q,
 						"propensity", mu);
-	if (dr && !isfinite(v * v))
+	if (dr && !(v * v <= OPE_SUM_LIMIT))
 		return overflow(err, "squared value", "v_target", v, "target_probability", pi, NULL, 0);
 	return sum_overflow(s, err);
 }
@@ -221,6 +221,8 @@ lambda_mismatch(const OpeState *dst, const OpeState *src, AbError *err)
 	return false;
 }
 
+static bool sum_is_nonnegative(int i);
+
 bool
 ope_state_merge(OpeState *dst, const OpeState *src, AbError *err)
 {
@@ -245,7 +247,9 @@ ope_state_merge(OpeState *dst, const OpeState *src, AbError *err)
 	for (i = 0; i < OPE_NSUMS; i++)
 	{
 		compsum_merge(&res.sums[i], &src->sums[i]);
-		if (!isfinite(res.sums[i].hi) || !isfinite(res.sums[i].lo))
+		/* the sums of squares keep the limit rows keep (OPE_SUM_LIMIT) */
+		if (!isfinite(res.sums[i].hi) || !isfinite(res.sums[i].lo) ||
+			(sum_is_nonnegative(i) && !(compsum_value(&res.sums[i]) <= OPE_SUM_LIMIT)))
 			return ab_fail(err, AB_ERR_OUT_OF_RANGE,
 						   "sum \"%s\" is out of range after merging ope_state values",
 						   ope_sum_names[i]);

@@ -44,6 +44,16 @@
 /* At most this many lambdas per state (API.md: 1 to 32). */
 #define OPE_MAX_LAMBDAS 32
 
+/*
+ * The largest a running sum of squares may grow (2^1020, a sixteenth of
+ * DBL_MAX).  Every other sum is bounded by sums of squares (|x y| <= (x^2 +
+ * y^2) / 2), so with this margin every compensated sum hi + lo, every merged
+ * sum and every bootstrap replicate sum (at most 13 times a term) stays
+ * finite: a state the aggregates build can always be printed, re-read and
+ * dumped.  (A row that would pass it is refused.)
+ */
+#define OPE_SUM_LIMIT 0x1p1020
+
 typedef enum OpeSum
 {
 	OPE_PI,						/* sum pi */

@@ -66,6 +66,12 @@ $node->safe_psql(
 		(9, '{"version":1,"kind":"dr","n":1,"n_skipped":0,"n_matched":1,"max_weight":2,"min_propensity":0.5,"sums":{"pi":1,"w":2,"w2":4,"v":[1,1e-17],"v2":1}}'),
 		(10, NULL);
 	INSERT INTO data.states (k) VALUES (11);    -- the column default
+	-- the largest legal sum of squared weights: w^2 at 0.9 x 2^1020 once and
+	-- eight small ones (a sum next to DBL_MAX would not print; see below)
+	INSERT INTO data.states
+	SELECT 12, ab.ope_accumulate(0, mu, 1)
+	FROM (VALUES (1 / sqrt(0.9 * 2 ^ 1020))) one(mu0),
+	     LATERAL (SELECT mu0 AS mu UNION ALL SELECT 1.01e-146 FROM generate_series(1, 8)) v;
 
 	INSERT INTO data.models VALUES
 		(1, '{"version":1,"dim":3,"arms":[]}'),
@@ -89,12 +95,19 @@ $node->safe_psql(
 	SELECT ab.ope_merge(s) FILTER (WHERE k IN (3, 6)) AS s, count(*) AS n FROM data.states;
 	CREATE VIEW data.arms AS SELECT k, a.* FROM data.models, ab.bandit_arms(m) a;});
 
-is($node->safe_psql('src', 'SELECT count(*) FROM data.states'), '11', 'eleven states');
+is($node->safe_psql('src', 'SELECT count(*) FROM data.states'), '12', 'twelve states');
+# The rows of issue 12 (propensity 7.46e-155 once, 1.01e-146 eight times):
+# w^2 next to DBL_MAX made a state that was stored but could not be printed,
+# so pg_dump failed.  The row that would cross 2^1020 is refused instead.
+my ($ret9, $out9, $err9) = $node->psql('src', q{
+	SELECT ab.ope_accumulate(0, mu, 1)
+	FROM (SELECT 7.46e-155::float8 AS mu UNION ALL SELECT 1.01e-146 FROM generate_series(1, 8)) v});
+like($err9, qr/importance-weighted reward is out of range/, 'a row whose square would leave no margin is refused');
 is($node->safe_psql('src', 'SELECT count(*) FROM data.models'), '6', 'six models');
 is( $node->safe_psql(
 		'src', q{SELECT string_agg(k || ':' || coalesce((ab.ope_diagnostics(s)).n::text, '-'), ' ' ORDER BY k)
 		         FROM data.states}),
-	'1:0 2:0 3:5000 4:4949 5:4 6:3000 7:9223372036854775807 8:0 9:1 10:- 11:-',
+	'1:0 2:0 3:5000 4:4949 5:4 6:3000 7:9223372036854775807 8:0 9:1 10:- 11:- 12:9',
 	'the states are what they should be (empty, full, skipped rows, extremes)');
 like($node->safe_psql('src', q{SELECT s::text FROM data.states WHERE k = 3}),
 	qr/\[[^\]]+,[^\]]+\]/, 'a state carries a [value, compensation] pair');
@@ -130,7 +143,7 @@ sub check_copy
 			       UNION ALL
 			       SELECT string_agg(k || '=' || (m::text::ab.banditmodel::text = m::text), ',' ORDER BY k)
 			       FROM data.models WHERE m IS NOT NULL}),
-		"1=true,2=true,3=true,4=true,5=true,6=true,7=true,8=true,9=true\n1=true,2=true,4=true,5=true,6=true",
+		"1=true,2=true,3=true,4=true,5=true,6=true,7=true,8=true,9=true,12=true\n1=true,2=true,4=true,5=true,6=true",
 		"$how: every restored value reads back from its own text");
 	my ($ret, $out, $err) = $node->psql($db, q{INSERT INTO data.states VALUES (100,
 		'{"version":1,"kind":"basic","n":-1,"n_skipped":0,"n_matched":0,"max_weight":1,"min_propensity":1,"sums":{}}')});
@@ -222,7 +235,7 @@ my $published = $node->safe_psql('src', $all_sql);
 is($sub->safe_psql('dst_logical', $all_sql), $published,
 	'logical replication (binary = true): every value identical, initial copy and later changes');
 is($sub->safe_psql('dst_logical', 'SELECT count(*) FROM data.states WHERE k > 1000'),
-	'11', 'logical replication: the later inserts arrived');
+	'12', 'logical replication: the later inserts arrived');
 $sub->safe_psql('dst_logical', 'DROP SUBSCRIPTION everything');
 $sub->stop;
 
