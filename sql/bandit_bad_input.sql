@@ -169,6 +169,14 @@ SELECT expect_error(format('SELECT %L::banditmodel',
 	string_agg(format('{"action":%s,"n":0,"weight":0,"sum_wr":0,"sum_wr2":0,"A":[[0]],"b":[0]}', i), ',' ORDER BY i) ||
 	']}')) AS too_many_arms
 FROM generate_series(1, 100001) i;
+-- A model at the limit still learns: updating an arm it has adds none; a
+-- new arm is refused (54000).
+CREATE TEMP TABLE full_model AS SELECT bandit_fit(i, '{1}', 1) AS m FROM generate_series(1, 100000) i;
+SELECT (SELECT count(*) FROM bandit_arms(bandit_update(m, 7, '{1}', 0))) AS arms_after_update,
+	(SELECT n FROM bandit_arms(bandit_update(m, 7, '{1}', 0)) WHERE action = 7) AS n_of_arm_7
+FROM full_model;
+SELECT expect_error('SELECT bandit_update(m, 100001, ''{1}'', 0) FROM full_model') AS new_arm;
+DROP TABLE full_model;
 
 --
 -- A model to score and update: dimension 2, arms 1 and 2.

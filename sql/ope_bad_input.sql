@@ -336,3 +336,8 @@ SELECT expect_error($$SELECT ope_accumulate(r, 1, 0, q, 0) FROM (VALUES (1e308::
 SELECT expect_error($$SELECT ope_accumulate(r, 1, p, 0, v)
                       FROM (VALUES (1.5e153::float8, 1::float8, 0::float8), (0, 0, 2.5e153)) t(r, p, v)$$);
 
+
+-- A number token of a million digits is refused at once (it used to be read
+-- for seconds, a 900 MB one without a chance to cancel).
+SELECT expect_error($$SELECT ('{"version":1,"kind":"basic","n":' || repeat('1', 1000000) || '}')::ope_state$$) AS long_integer;
+SELECT expect_error($$SELECT ('{"version":1,"kind":"basic","n":1,"n_skipped":0,"n_matched":0,"max_weight":0.' || repeat('1', 1000000) || '}')::ope_state$$) AS long_double;

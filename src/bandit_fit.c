@@ -267,7 +267,9 @@ bandit_update(PG_FUNCTION_ARGS)
 		bm_init(&empty, (uint32) len);
 		h = &empty;
 	}
-	v = bm_copy_with_room(h, 1, &copy);
+	/* room for one more arm only when the action is new (a full model can still learn) */
+	(void) bm_find(h, PG_GETARG_INT64(1), &found);
+	v = bm_copy_with_room(h, found ? 0 : 1, &copy);
 	idx = bm_find(copy, PG_GETARG_INT64(1), &found);
 	arm = found ? bm_arm(copy, idx) : bm_insert_arm(copy, idx, PG_GETARG_INT64(1));
 	if (!bm_arm_add(arm, copy->dim, x, PG_GETARG_FLOAT8(3),

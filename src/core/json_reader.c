@@ -94,7 +94,8 @@ json_object_next(JsonReader *r, JsonIter *it, char *key, size_t keysz, bool *don
 	}
 	if (it->count > 0 && !expect(r, ','))
 		return false;
-	it->count++;
+	if ((++it->count & 4095) == 0)
+		AB_CHECK_INTERRUPTS();
 	return json_read_string(r, key, keysz) && expect(r, ':');
 }
 
@@ -144,7 +145,8 @@ json_array_next(JsonReader *r, JsonIter *it, bool *done)
 	}
 	if (it->count > 0 && !expect(r, ','))
 		return false;
-	it->count++;
+	if ((++it->count & 4095) == 0)
+		AB_CHECK_INTERRUPTS();
 	return true;
 }
 
@@ -193,8 +195,18 @@ next_number(JsonReader *r, const char *what)
 	if (r->failed)
 		return 0;
 	skip_ws(r);
-	n = scan_number(r->p, r->end);
-	if (n == 0)
+	/*
+	 * Scanned no further than JSON_MAX_NUMBER + 1 bytes: a number token
+	 * (any double needs at most ~770 significant digits) longer than that
+	 * is refused at once instead of being read for seconds.
+	 */
+	n = scan_number(r->p, r->end - r->p > JSON_MAX_NUMBER + 1 ? r->p + JSON_MAX_NUMBER + 1 : r->end);
+	if (n > JSON_MAX_NUMBER)
+	{
+		n = 0;
+		json_fail(r, "number longer than %d characters", JSON_MAX_NUMBER);
+	}
+	else if (n == 0)
 		json_fail(r, "expected %s", what);
 	else if (r->p + n < r->end &&
 			 (isalnum((unsigned char) r->p[n]) || r->p[n] == '.' || r->p[n] == '+' || r->p[n] == '-'))

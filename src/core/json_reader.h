@@ -26,6 +26,9 @@ typedef struct JsonReader
 	bool		failed;
 } JsonReader;
 
+/* The longest number token read (text forms print at most 24 characters). */
+#define JSON_MAX_NUMBER 4096
+
 /* Each container being walked keeps its own member count. */
 typedef struct JsonIter
 {
