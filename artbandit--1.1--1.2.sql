@@ -395,3 +395,83 @@ CREATE FUNCTION ope_holm(p_values float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION ope_holm(float8[]) IS
 	'Holm step-down adjusted p-values, in the order given (k candidates against one production policy)';
+
+-----------------------------------------------------------------------------
+-- trusting the log (API.md section 5)
+-----------------------------------------------------------------------------
+
+-- a bool reward (a play) wherever a reward is accumulated, as replay_take_fraction has
+CREATE FUNCTION ope_accumulate_bool_transition(ope_state, bool, float8, float8)
+	RETURNS ope_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_accumulate_bool_transition(ope_state, bool, float8, float8, float8, float8)
+	RETURNS ope_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_accumulate_lambdas_bool_transition(ope_state, bool, float8, float8, float8[])
+	RETURNS ope_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ope_accumulate_lambdas_bool_transition(ope_state, bool, float8, float8, float8, float8, float8[])
+	RETURNS ope_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bandit_fit_bool_transition(internal, int8, float8[], bool)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bandit_fit_bool_transition(internal, int8, float8[], bool, float8)
+	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION ope_accumulate_bool_transition(ope_state, bool, float8, float8) IS 'transition function of ope_accumulate with a bool reward';
+COMMENT ON FUNCTION ope_accumulate_bool_transition(ope_state, bool, float8, float8, float8, float8) IS 'transition function of ope_accumulate with a bool reward (reward-model inputs)';
+COMMENT ON FUNCTION ope_accumulate_lambdas_bool_transition(ope_state, bool, float8, float8, float8[]) IS 'transition function of ope_accumulate with a bool reward and lambdas';
+COMMENT ON FUNCTION ope_accumulate_lambdas_bool_transition(ope_state, bool, float8, float8, float8, float8, float8[]) IS 'transition function of ope_accumulate with a bool reward, reward-model inputs and lambdas';
+COMMENT ON FUNCTION bandit_fit_bool_transition(internal, int8, float8[], bool) IS 'transition function of bandit_fit with a bool reward';
+COMMENT ON FUNCTION bandit_fit_bool_transition(internal, int8, float8[], bool, float8) IS 'transition function of bandit_fit with a bool reward and a weight';
+
+CREATE AGGREGATE ope_accumulate(reward bool, propensity float8, target_probability float8) (
+	SFUNC = ope_accumulate_bool_transition, STYPE = ope_state,
+	INITCOND = '{"version":1,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}',
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_accumulate(reward bool, propensity float8, target_probability float8,
+								q_logged float8, v_target float8) (
+	SFUNC = ope_accumulate_bool_transition, STYPE = ope_state,
+	INITCOND = '{"version":1,"kind":"dr","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}',
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_accumulate(reward bool, propensity float8, target_probability float8,
+								lambdas float8[]) (
+	SFUNC = ope_accumulate_lambdas_bool_transition, STYPE = ope_state,
+	INITCOND = '{"version":2,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{},"tracked":true,"binary_reward":true,"deterministic_target":true,"ranges":{}}',
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ope_accumulate(reward bool, propensity float8, target_probability float8,
+								q_logged float8, v_target float8, lambdas float8[]) (
+	SFUNC = ope_accumulate_lambdas_bool_transition, STYPE = ope_state,
+	INITCOND = '{"version":2,"kind":"dr","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{},"tracked":true,"binary_reward":true,"deterministic_target":true,"ranges":{}}',
+	COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE ips_estimate(reward bool, propensity float8, target_probability float8) (
+	SFUNC = ope_accumulate_bool_transition, STYPE = ope_state,
+	INITCOND = '{"version":1,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}',
+	FINALFUNC = ope_ips_final, COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE snips_estimate(reward bool, propensity float8, target_probability float8) (
+	SFUNC = ope_accumulate_bool_transition, STYPE = ope_state,
+	INITCOND = '{"version":1,"kind":"basic","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}',
+	FINALFUNC = ope_snips_final, COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE dr_estimate(reward bool, propensity float8, target_probability float8,
+							 q_logged float8, v_target float8) (
+	SFUNC = ope_accumulate_bool_transition, STYPE = ope_state,
+	INITCOND = '{"version":1,"kind":"dr","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}',
+	FINALFUNC = ope_dr_final, COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE sndr_estimate(reward bool, propensity float8, target_probability float8,
+							   q_logged float8, v_target float8) (
+	SFUNC = ope_accumulate_bool_transition, STYPE = ope_state,
+	INITCOND = '{"version":1,"kind":"dr","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}',
+	FINALFUNC = ope_sndr_final, COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+CREATE AGGREGATE bandit_fit(action int8, context float8[], reward bool) (
+	SFUNC = bandit_fit_bool_transition, STYPE = internal, FINALFUNC = bandit_fit_final,
+	COMBINEFUNC = bandit_fit_combine, SERIALFUNC = bandit_fit_serialize,
+	DESERIALFUNC = bandit_fit_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE bandit_fit(action int8, context float8[], reward bool, weight float8) (
+	SFUNC = bandit_fit_bool_transition, STYPE = internal, FINALFUNC = bandit_fit_final,
+	COMBINEFUNC = bandit_fit_combine, SERIALFUNC = bandit_fit_serialize,
+	DESERIALFUNC = bandit_fit_deserialize, PARALLEL = SAFE);
+COMMENT ON AGGREGATE ope_accumulate(bool, float8, float8) IS 'ope_accumulate with a play (true = 1) as the reward';
+COMMENT ON AGGREGATE ope_accumulate(bool, float8, float8, float8, float8) IS 'ope_accumulate with a play (true = 1) as the reward, reward-model inputs';
+COMMENT ON AGGREGATE ope_accumulate(bool, float8, float8, float8[]) IS 'ope_accumulate with a play (true = 1) as the reward, lambdas';
+COMMENT ON AGGREGATE ope_accumulate(bool, float8, float8, float8, float8, float8[]) IS 'ope_accumulate with a play (true = 1) as the reward, reward-model inputs and lambdas';
+COMMENT ON AGGREGATE ips_estimate(bool, float8, float8) IS 'ips_estimate with a play (true = 1) as the reward';
+COMMENT ON AGGREGATE snips_estimate(bool, float8, float8) IS 'snips_estimate with a play (true = 1) as the reward';
+COMMENT ON AGGREGATE dr_estimate(bool, float8, float8, float8, float8) IS 'dr_estimate with a play (true = 1) as the reward';
+COMMENT ON AGGREGATE sndr_estimate(bool, float8, float8, float8, float8) IS 'sndr_estimate with a play (true = 1) as the reward';
+COMMENT ON AGGREGATE bandit_fit(int8, float8[], bool) IS 'bandit_fit with a play (true = 1) as the reward';
+COMMENT ON AGGREGATE bandit_fit(int8, float8[], bool, float8) IS 'bandit_fit with a play (true = 1) as the reward, weighted';

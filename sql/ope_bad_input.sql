@@ -301,7 +301,7 @@ SELECT d.*, ope_estimate(s, 'ips') IS NULL AS ips_is_null
 FROM (SELECT ope_accumulate(NULL::float8, mu, 1) AS s
 	  FROM (VALUES (0.5), (0.25)) v(mu)) t,
 	LATERAL ope_diagnostics(s) d;
-SELECT ips_estimate(NULL, 0.5, 1) IS NULL AS ips,
+SELECT ips_estimate(NULL::float8, 0.5, 1) IS NULL AS ips,
 	snips_estimate(1, NULL, 1) IS NULL AS snips,
 	dr_estimate(1, 0.5, 1, NULL, 0) IS NULL AS dr,
 	sndr_estimate(1, 0.5, 1, 0, NULL) IS NULL AS sndr,
@@ -310,9 +310,9 @@ SELECT ips_estimate(NULL, 0.5, 1) IS NULL AS ips,
 -- A NULL skips the row, but the inputs it does have are still checked:
 -- a wrong propensity is never silently dropped.
 SELECT f, expect_error(f) AS result
-FROM (VALUES ('SELECT ope_accumulate(NULL, 0, 0.5)'),
+FROM (VALUES ('SELECT ope_accumulate(NULL::float8, 0, 0.5)'),
 			 ('SELECT ope_accumulate(1, 5, NULL)'),
-			 ('SELECT ope_accumulate(NULL, 0.5, 7)'),
+			 ('SELECT ope_accumulate(NULL::float8, 0.5, 7)'),
 			 ('SELECT ope_accumulate(1, NULL, 0.5, ''NaN'', 0)'),
 			 ('SELECT replay_take_fraction(1, 2, NULL::bool, 5.0)'),
 			 ('SELECT replay_take_fraction(NULL, 2, 1.0::float8, 0)')) fs(f)
@@ -341,3 +341,21 @@ SELECT expect_error($$SELECT ope_accumulate(r, 1, p, 0, v)
 -- for seconds, a 900 MB one without a chance to cancel).
 SELECT expect_error($$SELECT ('{"version":1,"kind":"basic","n":' || repeat('1', 1000000) || '}')::ope_state$$) AS long_integer;
 SELECT expect_error($$SELECT ('{"version":1,"kind":"basic","n":1,"n_skipped":0,"n_matched":0,"max_weight":0.' || repeat('1', 1000000) || '}')::ope_state$$) AS long_double;
+
+-- A propensity logged as a percentage gets a hint.
+SELECT ope_accumulate(1, 25, 1);
+SELECT ope_accumulate(1, 100.5, 1);
+-- (an untyped NULL reward now matches the float8 and the bool aggregates alike: cast it)
+SELECT expect_error('SELECT ips_estimate(NULL, 0.5, 1)') AS untyped_null_reward;
+
+-- A bool reward (a play) is accepted wherever a reward is accumulated, as 1 or 0.
+SELECT ope_accumulate(played, mu, pi)::text = ope_accumulate(played::int, mu, pi)::text AS same_3,
+	ope_accumulate(played, mu, pi, 0.2, 0.3)::text = ope_accumulate(played::int, mu, pi, 0.2, 0.3)::text AS same_5,
+	ope_accumulate(played, mu, pi, '{1,2}')::text = ope_accumulate(played::int, mu, pi, '{1,2}')::text AS same_lambdas,
+	ope_accumulate(played, mu, pi, 0.2, 0.3, '{1,2}')::text = ope_accumulate(played::int, mu, pi, 0.2, 0.3, '{1,2}')::text AS same_5_lambdas,
+	ips_estimate(played, mu, pi) = ips_estimate(played::int, mu, pi) AND snips_estimate(played, mu, pi) = snips_estimate(played::int, mu, pi)
+	AND dr_estimate(played, mu, pi, 0.2, 0.3) = dr_estimate(played::int, mu, pi, 0.2, 0.3)
+	AND sndr_estimate(played, mu, pi, 0.2, 0.3) = sndr_estimate(played::int, mu, pi, 0.2, 0.3) AS same_estimates,
+	bandit_fit(a, ARRAY[1, mu], played)::text = bandit_fit(a, ARRAY[1, mu], played::int)::text
+	AND bandit_fit(a, ARRAY[1, mu], played, 2)::text = bandit_fit(a, ARRAY[1, mu], played::int, 2)::text AS same_fit
+FROM (VALUES (true, 0.5, 1.0, 1), (false, 0.25, 0.5, 2), (NULL, 0.5, 1.0, 1), (true, 1.0, 0.0, 2)) v(played, mu, pi, a);

@@ -51,9 +51,8 @@ context_arg(FunctionCallInfo fcinfo, int argno, uint32 dim, int *len)
 }
 
 /* bandit_fit_transition(internal, action, context, reward [, weight]) */
-PG_FUNCTION_INFO_V1(bandit_fit_transition);
-Datum
-bandit_fit_transition(PG_FUNCTION_ARGS)
+static Datum
+fit_transition(FunctionCallInfo fcinfo, bool bool_reward)
 {
 	MemoryContext agg = aggregate_context(fcinfo, "bandit_fit_transition");
 	FitState   *st = PG_ARGISNULL(0) ? NULL : (FitState *) PG_GETARG_POINTER(0);
@@ -69,9 +68,25 @@ bandit_fit_transition(PG_FUNCTION_ARGS)
 	x = context_arg(fcinfo, 2, st ? st->model->dim : 0, &len);
 	if (st == NULL)
 		st = fit_state_new(agg, NULL, (uint32) len);
-	fit_state_add(st, PG_GETARG_INT64(1), x, PG_GETARG_FLOAT8(3),
+	fit_state_add(st, PG_GETARG_INT64(1), x,
+				  bool_reward ? (PG_GETARG_BOOL(3) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(3),
 				  weighted ? PG_GETARG_FLOAT8(4) : 1.0);
 	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(bandit_fit_transition);
+Datum
+bandit_fit_transition(PG_FUNCTION_ARGS)
+{
+	return fit_transition(fcinfo, false);
+}
+
+/* bandit_fit_bool_transition: the same with a bool reward (a play). */
+PG_FUNCTION_INFO_V1(bandit_fit_bool_transition);
+Datum
+bandit_fit_bool_transition(PG_FUNCTION_ARGS)
+{
+	return fit_transition(fcinfo, true);
 }
 
 /*

@@ -86,20 +86,29 @@ float_arg(FunctionCallInfo fcinfo, int i, double *dst, unsigned bit, unsigned *p
 	*present |= bit;
 }
 
+/* The reward, argument 1: a float8, or a bool read as 1 or 0 (the _bool twins). */
+static inline void
+reward_arg(FunctionCallInfo fcinfo, double *dst, unsigned *present, bool bool_reward)
+{
+	if (PG_ARGISNULL(1))
+		return;
+	*dst = bool_reward ? (PG_GETARG_BOOL(1) ? 1.0 : 0.0) : PG_GETARG_FLOAT8(1);
+	*present |= OPE_IN_R;
+}
+
 /*
  * ope_accumulate_transition(state, reward, propensity, target_probability
  *                           [, q_logged, v_target])
  */
-PG_FUNCTION_INFO_V1(ope_accumulate_transition);
-Datum
-ope_accumulate_transition(PG_FUNCTION_ARGS)
+static inline Datum
+accumulate(FunctionCallInfo fcinfo, bool bool_reward)
 {
 	bool		dr = PG_NARGS() == 6;
 	OpeStateDatum *d = state_arg(fcinfo, dr);
 	OpeRow		row = {0};
 	unsigned	present = 0;
 
-	float_arg(fcinfo, 1, &row.r, OPE_IN_R, &present);
+	reward_arg(fcinfo, &row.r, &present, bool_reward);
 	float_arg(fcinfo, 2, &row.mu, OPE_IN_MU, &present);
 	float_arg(fcinfo, 3, &row.pi, OPE_IN_PI, &present);
 	if (dr)
@@ -109,6 +118,21 @@ ope_accumulate_transition(PG_FUNCTION_ARGS)
 	}
 	add_row(&d->state, &row, present);
 	PG_RETURN_OPE_STATE(d);
+}
+
+PG_FUNCTION_INFO_V1(ope_accumulate_transition);
+Datum
+ope_accumulate_transition(PG_FUNCTION_ARGS)
+{
+	return accumulate(fcinfo, false);
+}
+
+/* ope_accumulate_bool_transition: the same with a bool reward (a play). */
+PG_FUNCTION_INFO_V1(ope_accumulate_bool_transition);
+Datum
+ope_accumulate_bool_transition(PG_FUNCTION_ARGS)
+{
+	return accumulate(fcinfo, true);
 }
 
 /*
@@ -195,9 +219,8 @@ new_lambda_state(FunctionCallInfo fcinfo, int argno, bool dr)
  * datum, which the executor copies into the aggregate's memory); later rows
  * update it in place.
  */
-PG_FUNCTION_INFO_V1(ope_accumulate_lambdas_transition);
-Datum
-ope_accumulate_lambdas_transition(PG_FUNCTION_ARGS)
+static Datum
+accumulate_lambdas(FunctionCallInfo fcinfo, bool bool_reward)
 {
 	bool		dr = PG_NARGS() == 7;
 	int			largno = PG_NARGS() - 1;
@@ -217,7 +240,7 @@ ope_accumulate_lambdas_transition(PG_FUNCTION_ARGS)
 	}
 	if (unlikely(ope_state_is_dr(&d->state) != dr))
 		kind_mismatch();
-	float_arg(fcinfo, 1, &row.r, OPE_IN_R, &present);
+	reward_arg(fcinfo, &row.r, &present, bool_reward);
 	float_arg(fcinfo, 2, &row.mu, OPE_IN_MU, &present);
 	float_arg(fcinfo, 3, &row.pi, OPE_IN_PI, &present);
 	if (dr)
@@ -227,6 +250,20 @@ ope_accumulate_lambdas_transition(PG_FUNCTION_ARGS)
 	}
 	add_row(&d->state, &row, present);
 	PG_RETURN_OPE_STATE(d);
+}
+
+PG_FUNCTION_INFO_V1(ope_accumulate_lambdas_transition);
+Datum
+ope_accumulate_lambdas_transition(PG_FUNCTION_ARGS)
+{
+	return accumulate_lambdas(fcinfo, false);
+}
+
+PG_FUNCTION_INFO_V1(ope_accumulate_lambdas_bool_transition);
+Datum
+ope_accumulate_lambdas_bool_transition(PG_FUNCTION_ARGS)
+{
+	return accumulate_lambdas(fcinfo, true);
 }
 
 /*

@@ -55,6 +55,7 @@ ab_raise(const AbError *err)
 	ereport(ERROR,
 			(errcode(sqlstate_for(err->kind)),
 			 errmsg_internal("%s", err->message),
-			 err->detail[0] ? errdetail_internal("%s", err->detail) : 0));
+			 err->detail[0] ? errdetail_internal("%s", err->detail) : 0,
+			 err->hint[0] ? errhint("%s", err->hint) : 0));
 	pg_unreachable();
 }

@@ -17,6 +17,7 @@ ab_fail(AbError *err, AbErrorKind kind, const char *fmt,...)
 		return false;
 	err->kind = kind;
 	err->detail[0] = '\0';
+	err->hint[0] = '\0';
 	va_start(ap, fmt);
 	vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
@@ -32,5 +33,17 @@ ab_detail(AbError *err, const char *fmt,...)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+	va_end(ap);
+}
+
+void
+ab_hint(AbError *err, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
 	va_end(ap);
 }

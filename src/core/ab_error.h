@@ -29,6 +29,7 @@ typedef struct AbError
 	AbErrorKind kind;
 	char		message[AB_ERROR_MSG_LEN];
 	char		detail[AB_ERROR_MSG_LEN];
+	char		hint[AB_ERROR_MSG_LEN];
 } AbError;
 
 /* Fill *err (which may be NULL) and return false, printf-style. */
@@ -37,6 +38,10 @@ bool		ab_fail(AbError *err, AbErrorKind kind, const char *fmt,...)
 
 /* Add a detail sentence to an error already failed with ab_fail. */
 void		ab_detail(AbError *err, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+
+/* Add a hint (what to do about it) to an error already failed with ab_fail. */
+void		ab_hint(AbError *err, const char *fmt,...)
 			__attribute__((format(printf, 2, 3)));
 
 /*

@@ -55,7 +55,12 @@ OPE_COLD bool
 ope_row_report_bad_input(const OpeRow *row, unsigned present, bool dr, AbError *err)
 {
 	if ((present & OPE_IN_MU) && !(row->mu > 0.0 && row->mu <= 1.0))
-		return bad_input(err, "propensity", "in (0, 1]", row->mu);
+	{
+		bad_input(err, "propensity", "in (0, 1]", row->mu);
+		if (row->mu > 1.0 && row->mu <= 100.0)
+			ab_hint(err, "It looks like a percentage: log the probability (divide by 100).");
+		return false;
+	}
 	if ((present & OPE_IN_PI) && !(row->pi >= 0.0 && row->pi <= 1.0))
 		return bad_input(err, "target_probability", "in [0, 1]", row->pi);
 	if ((present & OPE_IN_R) && !isfinite(row->r))
