@@ -63,6 +63,15 @@ VALUES ('2026-11-12', NULL, '{1,2}', '{}', 0.5, true);
 SELECT ope_rollup_day('je_log', 'je_states', 'je_targets', '2026-11-12') AS states;
 SELECT (ope_diagnostics(state)).n_skipped AS skipped FROM je_states WHERE segment_by = '';
 
+-- an error while scoring names the day and the target policy
+INSERT INTO je_log (day, image_id, context, candidates, propensity, played)
+VALUES ('2026-11-13', 1001, '{1,2}', '{1001,1002}', 0.5, true);
+\set VERBOSITY default
+\set SHOW_CONTEXT always
+SELECT ope_rollup_day('je_log', 'je_states', 'je_targets', '2026-11-13');
+\set VERBOSITY terse
+\set SHOW_CONTEXT errors
+
 DROP TABLE je_log, je_models, je_results, je_targets, je_states;
 DROP CAST (je_tier AS text);
 DROP FUNCTION je_tier_text(je_tier);

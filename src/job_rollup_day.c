@@ -62,6 +62,25 @@ typedef struct Segments
 
 #define FETCH_ROWS 1000
 
+/* Where an error inside the row loop happened: the day and the target. */
+typedef struct RowPlace
+{
+	DateADT		day;
+	const char *target;			/* NULL while reading the row */
+} RowPlace;
+
+static void
+row_place_context(void *arg)
+{
+	RowPlace   *p = (RowPlace *) arg;
+
+	if (p->target)
+		errcontext("ope_rollup_day of %s, target policy \"%s\"",
+				   job_date_text(DateADTGetDatum(p->day)), p->target);
+	else
+		errcontext("ope_rollup_day of %s, reading the log", job_date_text(DateADTGetDatum(p->day)));
+}
+
 static uint32
 string_hash(const char *s)
 {
@@ -347,6 +366,8 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	Target	   *tgts;
 	Segments	groups;
 	Portal		portal;
+	RowPlace	place;
+	ErrorContextCallback errcb;
 	MemoryContext rowcxt,
 				old;
 	Oid			argtypes[6];
@@ -457,6 +478,12 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	portal = job_open_days(rows_sql, day, day);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ope_rollup_day rows",
 								   ALLOCSET_DEFAULT_SIZES);
+	place.day = day;
+	place.target = NULL;
+	errcb.callback = row_place_context;
+	errcb.arg = &place;
+	errcb.previous = error_context_stack;
+	error_context_stack = &errcb;
 	for (;;)
 	{
 		uint64		r;
@@ -471,18 +498,23 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 			MemoryContext spicxt;
 
 			CHECK_FOR_INTERRUPTS();
+			place.target = NULL;
 			spicxt = MemoryContextSwitchTo(rowcxt);
 			read_row((int) r, &lr, seg_output);
 			MemoryContextSwitchTo(spicxt);
 			seg = segment_for(&groups, lr.segment, tgts, nnames);
 			old = MemoryContextSwitchTo(rowcxt);
 			for (i = 0; i < nnames; i++)
+			{
+				place.target = tgts[i].name;
 				add_scored_row(&tgts[i], &lr, &seg->states[i]);
+			}
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(rowcxt);
 		}
 		SPI_freetuptable(SPI_tuptable);
 	}
+	error_context_stack = errcb.previous;
 	SPI_cursor_close(portal);
 
 	/* the new states */
