@@ -63,6 +63,13 @@ VALUES ('2026-11-12', NULL, '{1,2}', '{}', 0.5, true);
 SELECT ope_rollup_day('je_log', 'je_states', 'je_targets', '2026-11-12') AS states;
 SELECT (ope_diagnostics(state)).n_skipped AS skipped FROM je_states WHERE segment_by = '';
 
+-- names that were never stored are errors, not empty answers
+SELECT expect_error($$SELECT * FROM ope_rollup_report('je_results', '2026-11-01', '2026-11-02', '{p,q}')$$) AS unknown_policy;
+SELECT expect_error($$SELECT * FROM ope_rollup_report('je_results', '2026-11-01', '2026-11-02', segment_by => 'country')$$) AS unknown_segmentation;
+SELECT count(*) AS known_but_no_days FROM ope_rollup_report('je_results', '2026-12-01', '2026-12-02', '{p}');
+SELECT expect_error($$SELECT bandit_rollback_models('je_models', 'ctr_typo')$$) AS rollback_unknown;
+SELECT expect_error($$SELECT * FROM bandit_current_models('je_models', 'ctr_typo')$$) AS current_unknown;
+
 -- an error while scoring names the day and the target policy
 INSERT INTO je_log (day, image_id, context, candidates, propensity, played)
 VALUES ('2026-11-13', 1001, '{1,2}', '{1001,1002}', 0.5, true);

@@ -289,6 +289,24 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(written);
 }
 
+/* ERROR unless the models table has a row (any version) of model_name. */
+static void
+check_model_known(Oid models, Datum model_name)
+{
+	Oid			argtype = TEXTOID;
+	bool		isnull;
+
+	job_execute(psprintf("SELECT EXISTS (SELECT FROM %s m WHERE m.name OPERATOR(pg_catalog.=) $1)",
+						 job_relname(models)),
+				1, &argtype, &model_name, NULL, false, 1);
+	if (!DatumGetBool(job_get(0, 1, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("there is no model \"%s\" in table %s", TextDatumGetCString(model_name),
+						job_relname(models)),
+				 errhint("bandit_refresh_models writes the versions of a model; check the name.")));
+}
+
 /* bandit_current_models(models, model_name): the newest live version per scope */
 PG_FUNCTION_INFO_V1(bandit_current_models);
 Datum
@@ -307,6 +325,7 @@ bandit_current_models(PG_FUNCTION_ARGS)
 	SPI_connect();
 	check_models_table(PG_GETARG_OID(0), false);
 	arg = PG_GETARG_DATUM(1);
+	check_model_known(PG_GETARG_OID(0), arg);
 	job_execute(psprintf("SELECT DISTINCT ON (m.scope) m.scope, m.version, m.created_at, m.model "
 						 "FROM %s m WHERE m.name OPERATOR(pg_catalog.=) $1 AND NOT m.retired "
 						 "ORDER BY m.scope, m.version DESC", job_relname(PG_GETARG_OID(0))),
@@ -355,6 +374,7 @@ bandit_rollback_models(PG_FUNCTION_ARGS)
 	rel = job_relname(models);
 	job_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", rel), 0, NULL, NULL, NULL, false, 0);
 	args[0] = PG_GETARG_DATUM(1);
+	check_model_known(models, args[0]);
 	job_execute(psprintf("SELECT pg_catalog.max(m.version), pg_catalog.count(DISTINCT m.version) "
 						 "FROM %s m WHERE m.name OPERATOR(pg_catalog.=) $1 AND NOT m.retired", rel),
 				1, argtypes, args, NULL, false, 0);

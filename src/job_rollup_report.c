@@ -99,6 +99,43 @@ emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
 }
 
 /*
+ * A listed policy or a segmentation that the results table has never
+ * stored (on any day) is a mistake, not an empty chart: an ERROR, as
+ * ope_rollup_day gives for a policy that is not a target.  A known one
+ * without states in the range gives no rows.
+ */
+static void
+check_known(Oid results, Datum policies, Datum segment_by)
+{
+	Oid			argtypes[2] = {TEXTARRAYOID, TEXTOID};
+	Datum		args[2] = {policies, segment_by};
+	char		nulls[2] = {policies ? ' ' : 'n', ' '};
+	bool		isnull;
+
+	job_execute(psprintf("SELECT (SELECT p FROM pg_catalog.unnest($1) p "
+						 "        WHERE NOT EXISTS (SELECT FROM %s s WHERE s.policy OPERATOR(pg_catalog.=) p) LIMIT 1), "
+						 "       EXISTS (SELECT FROM %s s WHERE s.segment_by OPERATOR(pg_catalog.=) $2)",
+						 job_relname(results), job_relname(results)),
+				2, argtypes, args, nulls, true, 1);
+	{
+		Datum		unknown = job_get(0, 1, &isnull);
+
+		if (!isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("target policy \"%s\" has no states in table %s", TextDatumGetCString(unknown),
+							job_relname(results)),
+					 errhint("Compute its days with ope_rollup_day first, or check the name.")));
+	}
+	if (!DatumGetBool(job_get(0, 2, &isnull)))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("table %s has no states segmented by \"%s\"", job_relname(results),
+						TextDatumGetCString(segment_by)),
+				 errhint("segment_by is the name of the column ope_rollup_day segmented by ('' for none).")));
+}
+
+/*
  * ope_rollup_report(results, from_day, to_day, policies, segment_by,
  * confidence, by_day)
  */
@@ -158,6 +195,7 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 	args[3] = PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3);
 	nulls[3] = PG_ARGISNULL(3) ? 'n' : ' ';
 	args[4] = BoolGetDatum(by_day);
+	check_known(results, PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_GETARG_DATUM(4));
 	job_execute(psprintf("SELECT s.day, s.policy, s.segment, s.state FROM %s s "
 						 "WHERE s.day OPERATOR(pg_catalog.>=) $1 AND s.day OPERATOR(pg_catalog.<=) $2 "
 						 "AND s.segment_by OPERATOR(pg_catalog.=) $3 "
