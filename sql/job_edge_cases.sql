@@ -30,7 +30,7 @@ SELECT n_rows = (SELECT count(*) FROM je_log) AS every_row FROM je_models WHERE 
 
 -- a results table whose policy and segment may be NULL
 CREATE TABLE je_results (day date, policy text, segment_by text, segment text, state ope_state,
-                         computed_at timestamptz);
+                         computed_at timestamptz, definition text);
 INSERT INTO je_results VALUES
     ('2026-11-01', 'p', '', NULL, (SELECT ope_accumulate(1.0, 0.5, 0.5) FROM generate_series(1, 3))),
     ('2026-11-02', 'p', '', NULL, (SELECT ope_accumulate(0.0, 0.5, 0.5) FROM generate_series(1, 3))),
@@ -51,7 +51,7 @@ CREATE TABLE je_targets AS
 SELECT 'greedy'::text AS name, 'greedy'::text AS policy, bandit_merge(model) AS model
 FROM bandit_current_models('je_models', 'ctr');
 CREATE TABLE je_states (day date, policy text, segment_by text, segment text, state ope_state,
-                        computed_at timestamptz);
+                        computed_at timestamptz, definition text);
 SELECT ope_rollup_day('je_log', 'je_states', 'je_targets', '2026-11-12', segment_column => 'tier') AS states;
 SELECT segment, (ope_diagnostics(state)).n > 0 AS has_rows FROM je_states ORDER BY segment;
 SELECT bandit_refresh_models('je_log', 'je_models', 'by_tier', '2026-11-01', '2026-11-10', 'tier') AS tiers;
@@ -67,6 +67,15 @@ SELECT (ope_diagnostics(state)).n_skipped AS skipped FROM je_states WHERE segmen
 SELECT expect_error($$SELECT * FROM ope_rollup_report('je_results', '2026-11-01', '2026-11-02', '{p,q}')$$) AS unknown_policy;
 SELECT expect_error($$SELECT * FROM ope_rollup_report('je_results', '2026-11-01', '2026-11-02', segment_by => 'country')$$) AS unknown_segmentation;
 SELECT count(*) AS known_but_no_days FROM ope_rollup_report('je_results', '2026-12-01', '2026-12-02', '{p}');
+-- rows written by 1.1 have no definition ("unrecorded"): never merged with recorded ones,
+-- and among themselves basic and DR states still cannot be merged
+INSERT INTO je_results VALUES ('2026-11-03', 'p', '', NULL, (SELECT ope_accumulate(1.0, 0.5, 0.5) FROM generate_series(1, 3)),
+                               NULL, 'reward=played; reward_model=none');
+SELECT expect_error($$SELECT * FROM ope_rollup_report('je_results', '2026-11-01', '2026-11-03', '{p}')$$) AS unrecorded_and_recorded;
+UPDATE je_results SET definition = NULL WHERE day = '2026-11-03';
+UPDATE je_results SET state = (SELECT ope_accumulate(1.0, 0.5, 0.5, 0.4, 0.6) FROM generate_series(1, 3)) WHERE day = '2026-11-03';
+SELECT expect_error($$SELECT * FROM ope_rollup_report('je_results', '2026-11-01', '2026-11-03', '{p}')$$) AS unrecorded_basic_and_dr;
+DELETE FROM je_results WHERE day = '2026-11-03';
 SELECT expect_error($$SELECT bandit_rollback_models('je_models', 'ctr_typo')$$) AS rollback_unknown;
 SELECT expect_error($$SELECT * FROM bandit_current_models('je_models', 'ctr_typo')$$) AS current_unknown;
 

@@ -25,7 +25,7 @@ FROM (SELECT bandit_fit(image_id, context, played::int) AS model FROM dr_log) m,
 CREATE TABLE dr_results (
     day date NOT NULL, policy text NOT NULL, segment_by text NOT NULL DEFAULT '',
     segment text NOT NULL DEFAULT '', state ope_state NOT NULL,
-    computed_at timestamptz NOT NULL DEFAULT now(),
+    computed_at timestamptz NOT NULL DEFAULT now(), definition text,
     PRIMARY KEY (day, policy, segment_by, segment));
 SELECT ope_rollup_day('dr_log', 'dr_results', 'dr_targets', '2026-12-01') AS states;
 

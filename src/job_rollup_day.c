@@ -17,6 +17,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "common/md5.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -41,6 +42,7 @@ typedef struct Target
 	bool		dr;				/* has a reward model */
 	const BmHeader *reward_model;
 	BmScorer	reward_scorer;	/* at the target's reward_ridge */
+	char	   *definition;		/* what the states measure (results.definition) */
 } Target;
 
 /* The states of one segment, one per target. */
@@ -141,11 +143,33 @@ compare_strings(const void *a, const void *b)
 }
 
 /*
+ * What a target's states measure, stored beside them so that states of
+ * different definitions are never merged: the reward column, and the reward
+ * model (an md5 of its bytes) with its ridge, or none.
+ */
+static char *
+definition_of(const Target *t, const char *reward_column, double ridge)
+{
+	char		md5[33];
+	const char *why;
+	size_t		size;
+
+	if (!t->dr)
+		return psprintf("reward=%s; reward_model=none", reward_column);
+	size = sizeof(BmHeader) + (size_t) t->reward_model->narms * bm_arm_size(t->reward_model->dim);
+	if (!pg_md5_hash(t->reward_model, size, md5, &why))
+		elog(ERROR, "md5 of the reward model failed: %s", why);
+	return psprintf("reward=%s; reward_model=md5:%.12s; reward_ridge=%s", reward_column, md5,
+					DatumGetCString(DirectFunctionCall1(float8out, Float8GetDatum(ridge))));
+}
+
+/*
  * Load target `name` from the targets table: exactly one row with a policy
  * and a model, a positive finite reward_ridge when it has a reward model.
  */
 static void
-load_target(Target *t, const char *name, Oid targets, bool has_reward_model, bool has_ridge)
+load_target(Target *t, const char *name, Oid targets, bool has_reward_model, bool has_ridge,
+			const char *reward_column)
 {
 	char	   *rel = job_relname(targets);
 	char	   *sql = psprintf("SELECT t.policy, t.model, %s, %s, pg_catalog.count(*) OVER () "
@@ -219,6 +243,7 @@ load_target(Target *t, const char *name, Oid targets, bool has_reward_model, boo
 							t->reward_model->dim, t->model->dim)));
 		model_scorer_build(t->reward_model, ridge, &t->reward_scorer);
 	}
+	t->definition = definition_of(t, reward_column, ridge);
 }
 
 /* One log row, as read. */
@@ -346,7 +371,7 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 				state_type,
 				model_type;
 	DateADT		day;
-	JobColumn	result_cols[6],
+	JobColumn	result_cols[7],
 				target_cols[3],
 				extra;
 	bool		has_reward_model,
@@ -395,7 +420,8 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	result_cols[3] = (JobColumn) {"segment", TEXTOID};
 	result_cols[4] = (JobColumn) {"state", state_type};
 	result_cols[5] = (JobColumn) {"computed_at", TIMESTAMPTZOID};
-	job_check_table(results, "results", result_cols, 6);
+	result_cols[6] = (JobColumn) {"definition", TEXTOID};
+	job_check_table(results, "results", result_cols, 7);
 	target_cols[0] = (JobColumn) {"name", TEXTOID};
 	target_cols[1] = (JobColumn) {"policy", TEXTOID};
 	target_cols[2] = (JobColumn) {"model", model_type};
@@ -469,7 +495,8 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	qsort(sorted, nnames, sizeof(char *), compare_strings);
 	tgts = palloc0(sizeof(Target) * nnames);
 	for (i = 0; i < nnames; i++)
-		load_target(&tgts[i], sorted[i], targets, has_reward_model, has_ridge);
+		load_target(&tgts[i], sorted[i], targets, has_reward_model, has_ridge,
+					PG_ARGISNULL(10) ? "played" : NameStr(*PG_GETARG_NAME(10)));
 
 	/* one pass over the day's rows */
 	groups.nbuckets = 64;
@@ -523,9 +550,10 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	argtypes[2] = TEXTOID;
 	argtypes[3] = TEXTOID;
 	argtypes[4] = state_type;
-	insert = SPI_prepare(psprintf("INSERT INTO %s (day, policy, segment_by, segment, state, computed_at) "
-								  "VALUES ($1, $2, $3, $4, $5, pg_catalog.now())", results_name),
-						 5, argtypes);
+	argtypes[5] = TEXTOID;
+	insert = SPI_prepare(psprintf("INSERT INTO %s (day, policy, segment_by, segment, state, computed_at, definition) "
+								  "VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6)", results_name),
+						 6, argtypes);
 	if (insert == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	args[0] = DateADTGetDatum(day);
@@ -541,6 +569,7 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 
 			args[1] = CStringGetTextDatum(tgts[i].name);
 			args[4] = PointerGetDatum(ope_state_make_datum(&seg->states[i]));
+			args[5] = CStringGetTextDatum(tgts[i].definition);
 			rc = SPI_execute_plan(insert, args, NULL, false, 0);
 			if (rc != SPI_OK_INSERT)
 				elog(ERROR, "inserting a state failed: %s", SPI_result_code_string(rc));

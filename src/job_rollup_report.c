@@ -3,9 +3,10 @@
  * daily states, merged per policy and segment (and day), as plain columns.
  *
  * The states are read in (day when by_day,) policy, segment, day order and
- * merged group by group in C.  States with and without a reward model
- * cannot be merged: the first such policy and segment is named in the error
- * before any row is returned.
+ * merged group by group in C.  States of different definitions (reward
+ * column, reward model) or with and without a reward model cannot be merged:
+ * the first such policy and segment is named in the error before any row is
+ * returned.
  */
 #include "postgres.h"
 
@@ -32,6 +33,8 @@ typedef struct StateGroup
 	DateADT		day;
 	char	   *policy;			/* NULL for a NULL policy (a table may allow it) */
 	char	   *segment;		/* NULL for a NULL segment */
+	char	   *definition;		/* what its states measure; NULL: unrecorded */
+	DateADT		first_day;		/* the day the definition was first seen */
 	DateADT		last_day;
 	int			days;
 	OpeStateDatum *merged;		/* a copy, lambda section included */
@@ -136,6 +139,24 @@ check_known(Oid results, Datum policies, Datum segment_by)
 }
 
 /*
+ * States built from different reward columns or reward models measure
+ * different things: merging them would be a silently wrong number.  Rows
+ * come in day order within a group, so the two days named bound the change.
+ */
+static void
+refuse_mixed_definitions(const StateGroup *g, DateADT day, const char *definition)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("target policy \"%s\" (segment \"%s\") has states of different definitions: \"%s\" on %s, \"%s\" on %s",
+					g->policy ? g->policy : "(null)", g->segment ? g->segment : "(null)",
+					g->definition ? g->definition : "unrecorded", job_date_text(DateADTGetDatum(g->first_day)),
+					definition ? definition : "unrecorded", job_date_text(DateADTGetDatum(day))),
+			 errdetail("A definition is the reward column and the reward model that built a state; states of different definitions cannot be merged."),
+			 errhint("Re-run ope_rollup_day for those days with one reward column and reward model, or report the periods apart.")));
+}
+
+/*
  * ope_rollup_report(results, from_day, to_day, policies, segment_by,
  * confidence, by_day)
  */
@@ -149,7 +170,7 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 				to_day;
 	double		confidence;
 	bool		by_day;
-	JobColumn	cols[5];
+	JobColumn	cols[6];
 	Oid			argtypes[5];
 	Datum		args[5];
 	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
@@ -179,7 +200,8 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 	cols[2] = (JobColumn) {"segment_by", TEXTOID};
 	cols[3] = (JobColumn) {"segment", TEXTOID};
 	cols[4] = (JobColumn) {"state", job_extension_type("ope_state")};
-	job_check_table(results, "results", cols, 5);
+	cols[5] = (JobColumn) {"definition", TEXTOID};
+	job_check_table(results, "results", cols, 6);
 	if (!PG_ARGISNULL(3))
 		(void) job_check_names(PG_GETARG_ARRAYTYPE_P(3), "target policies", &n);
 	ope_check_confidence(confidence);
@@ -196,7 +218,7 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 	nulls[3] = PG_ARGISNULL(3) ? 'n' : ' ';
 	args[4] = BoolGetDatum(by_day);
 	check_known(results, PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_GETARG_DATUM(4));
-	job_execute(psprintf("SELECT s.day, s.policy, s.segment, s.state FROM %s s "
+	job_execute(psprintf("SELECT s.day, s.policy, s.segment, s.state, s.definition FROM %s s "
 						 "WHERE s.day OPERATOR(pg_catalog.>=) $1 AND s.day OPERATOR(pg_catalog.<=) $2 "
 						 "AND s.segment_by OPERATOR(pg_catalog.=) $3 "
 						 "AND ($4 IS NULL OR s.policy OPERATOR(pg_catalog.=) ANY ($4)) "
@@ -210,6 +232,7 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 		DateADT		day = DatumGetDateADT(job_get((int) r, 1, &isnull));
 		char	   *policy = text_or_null((int) r, 2);
 		char	   *segment = text_or_null((int) r, 3);
+		char	   *definition = text_or_null((int) r, 5);
 		Datum		state = job_get((int) r, 4, &isnull);
 		const OpeState *s;
 		AbError		err;
@@ -226,12 +249,16 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 			cur->day = day;
 			cur->policy = policy;
 			cur->segment = segment;
+			cur->definition = definition;
+			cur->first_day = day;
 			cur->merged = ope_state_make_datum(s);
 			cur->days = 1;
 			cur->last_day = day;
 			groups = lappend(groups, cur);
 			continue;
 		}
+		if (!same_text(cur->definition, definition))
+			refuse_mixed_definitions(cur, day, definition);
 		if (ope_state_is_dr(&cur->merged->state) != ope_state_is_dr(s))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),

@@ -114,7 +114,7 @@ CREATE TABLE jobs.targets_badridge_type AS SELECT name, policy, model, model AS 
 CREATE TABLE jobs.results (
     day date NOT NULL, policy text NOT NULL, segment_by text NOT NULL DEFAULT '',
     segment text NOT NULL DEFAULT '', state %S%.ope_state NOT NULL,
-    computed_at timestamptz NOT NULL DEFAULT now(),
+    computed_at timestamptz NOT NULL DEFAULT now(), definition text,
     PRIMARY KEY (day, policy, segment_by, segment));
 SELECT %S%.ope_rollup_day('jobs.log', 'jobs.results', 'jobs.targets', d::date)
 FROM generate_series(date '2026-11-11', date '2026-11-14', interval '1 day') d;
