@@ -23,7 +23,7 @@
 #include "ope_state_pg.h"
 #include "pg_glue.h"
 
-#define REPORT_COLS 12
+#define REPORT_COLS 16
 
 /* One group of stored states being merged. */
 typedef struct StateGroup
@@ -69,6 +69,7 @@ emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
 {
 	ReportRows *rows = ope_build_report(&g->merged->state, confidence, &ope_interval_normal, false);
 	OpeDiagnostics dg;
+	Datum		warnings = ope_warnings_array(&g->merged->state);
 	int			i,
 				j;
 
@@ -97,6 +98,13 @@ emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
 		nulls[10] = !dg.has_match_rate;
 		values[11] = Int32GetDatum(g->days);
 		nulls[11] = false;
+		values[12] = Int64GetDatum(dg.n_matched);
+		nulls[12] = false;
+		values[13] = Float8GetDatum(dg.mean_weight);
+		values[14] = Float8GetDatum(dg.max_weight);
+		nulls[13] = nulls[14] = !dg.has_weights;
+		values[15] = warnings;
+		nulls[15] = false;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }

@@ -8,16 +8,19 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 
 #include "float_text.h"
 #include "ope_estimators.h"
 #include "ope_lambda.h"
 #include "ope_report.h"
-#include "ope_tune.h"
 #include "ope_state_pg.h"
+#include "ope_tune.h"
+#include "ope_warnings.h"
 #include "pg_glue.h"
 
 void
@@ -314,7 +317,20 @@ ope_lambda_diagnostics(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
-/* ope_diagnostics(state) RETURNS record (n, n_skipped, n_matched, ...) */
+Datum
+ope_warnings_array(const OpeState *s)
+{
+	char		warnings[OPE_MAX_WARNINGS][OPE_WARNING_LEN];
+	Datum		elems[OPE_MAX_WARNINGS];
+	int			i,
+				n = ope_state_warnings(s, warnings);
+
+	for (i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(warnings[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* ope_diagnostics(state) RETURNS record (n, n_skipped, n_matched, ..., warnings) */
 PG_FUNCTION_INFO_V1(ope_diagnostics);
 Datum
 ope_diagnostics(PG_FUNCTION_ARGS)
@@ -322,8 +338,8 @@ ope_diagnostics(PG_FUNCTION_ARGS)
 	const OpeState *s = ope_state_get(PG_GETARG_DATUM(0));
 	OpeDiagnostics dg;
 	TupleDesc	tupdesc;
-	Datum		values[8];
-	bool		nulls[8] = {false};
+	Datum		values[9];
+	bool		nulls[9] = {false};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
@@ -342,5 +358,6 @@ ope_diagnostics(PG_FUNCTION_ARGS)
 	values[6] = Float8GetDatum(dg.mean_weight);
 	values[7] = Float8GetDatum(dg.min_propensity);
 	nulls[5] = nulls[6] = nulls[7] = !dg.has_weights;
+	values[8] = ope_warnings_array(s);
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

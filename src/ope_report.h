@@ -30,6 +30,9 @@ void		ope_method_arg(text *arg, OpeIntervalSpec *out);
  * estimators, then (with_lambdas) ipw_clip, dr_clip, switch_dr and dr_os for
  * each lambda in increasing order.
  */
+/* The warnings of a state (ope_warnings.h) as a text[] ('{}' when none). */
+Datum		ope_warnings_array(const OpeState *s);
+
 ReportRows *ope_build_report(const OpeState *s, double confidence, const OpeIntervalSpec *method,
 							 bool with_lambdas);
 

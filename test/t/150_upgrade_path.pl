@@ -285,6 +285,39 @@ SQL
 is($node->safe_psql('from11', $mixed_sql), "$old_bin|t|t|2002|t|t|t",
 	'a 1.1 state is kept as it was and merges with a 1.2 one; no Bernstein interval without tracked ranges');
 
+# 1.2 changes the columns of ope_diagnostics and ope_rollup_report.  A view
+# of the user's on them blocks the update with a message that names it and
+# is named in PostgreSQL's error (README "Upgrading" says what to do);
+# nothing is changed.  Without the views, the update goes through, and a 1.1 results
+# table given the definition column (README "Upgrading") reports its old
+# states as before, with the new columns.
+$node->safe_psql('postgres', 'CREATE DATABASE views11');
+$node->safe_psql('views11', q{
+	CREATE EXTENSION artbandit VERSION '1.1';
+	CREATE TABLE daily (day date NOT NULL, policy text NOT NULL, segment_by text NOT NULL DEFAULT '',
+	                    segment text NOT NULL DEFAULT '', state ope_state NOT NULL,
+	                    computed_at timestamptz NOT NULL DEFAULT now());
+	INSERT INTO daily (day, policy, state)
+	SELECT '2026-11-01', 'greedy', ope_accumulate(i % 3, 0.25, (i % 4 = 0)::int) FROM generate_series(1, 400) i;
+	CREATE VIEW last_week AS SELECT policy, estimate FROM ope_rollup_report('daily', '2026-10-30', '2026-11-05');
+	CREATE VIEW diag AS SELECT (ope_diagnostics(state)).n FROM daily;
+});
+my ($uret, $uout, $uerr) = $node->psql('views11', 'ALTER EXTENSION artbandit UPDATE');
+isnt($uret, 0, 'a view on ope_rollup_report blocks the update to 1.2');
+like($uerr, qr/cannot drop function ope_diagnostics\(ope_state\) because other objects depend on it.*view diag depends on function ope_diagnostics/s,
+	'... and the error names the view');
+is($node->safe_psql('views11', q{SELECT extversion FROM pg_extension WHERE extname = 'artbandit'}), '1.1',
+	'... and nothing changed');
+$node->safe_psql('views11', q{
+	DROP VIEW last_week, diag;
+	ALTER EXTENSION artbandit UPDATE;
+	ALTER TABLE daily ADD COLUMN definition text;
+});
+is($node->safe_psql('views11', q{
+	SELECT n, n_matched, mean_weight, max_weight, warnings, days
+	FROM ope_rollup_report('daily', '2026-10-30', '2026-11-05') WHERE estimator = 'ips'}),
+	'400|100|1|4|{}|1', 'without the views the update goes through; a 1.1 results table with the definition column reports as before, with the new columns');
+
 # The trivial path: updating the newest to itself changes nothing.
 $node->safe_psql('postgres', 'CREATE DATABASE trivial');
 $node->safe_psql('trivial', "CREATE EXTENSION artbandit; $store_sql");

@@ -116,7 +116,7 @@ INSERT INTO rc_os VALUES
  (3, 'basic, empty', (SELECT ope_accumulate(1, 1, 1) WHERE false)),
  (4, 'dr, empty', (SELECT ope_accumulate(1, 1, 1, 1, 1) WHERE false)),
  (5, 'basic, one row', (SELECT ope_accumulate(1, 0.5, 1))),
- (6, 'basic, only skipped rows', (SELECT ope_accumulate(NULL, 0.5, 1) FROM generate_series(1, 3))),
+ (6, 'basic, only skipped rows', (SELECT ope_accumulate(NULL::float8, 0.5, 1) FROM generate_series(1, 3))),
  (7, 'basic, sum(w) = 0', (SELECT ope_accumulate(1, 0.5, 0) FROM generate_series(1, 3))),
  (8, 'dr, one row', (SELECT ope_accumulate(1, 0.25, 1, 0.5, 0.75))),
  (9, 'replay state', (SELECT replay_played_transition(NULL, 1, 1, true))),

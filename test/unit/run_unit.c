@@ -22,6 +22,7 @@ static const UnitTest tests[] = {
 	{"ope_estimators", test_ope_estimators},
 	{"ope_codec", test_ope_codec},
 	{"ope_lambda", test_ope_lambda},
+	{"ope_warnings", test_ope_warnings},
 	{"feature_hash", test_feature_hash},
 	{"linalg", test_linalg},
 	{"bandit_model", test_bandit_model},
