@@ -498,3 +498,17 @@ CREATE FUNCTION ope_rollup_report(
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION ope_rollup_report(regclass, date, date, text[], text, float8, boolean) IS
 	'estimates over a range of days from stored daily states, as plain columns: one row per policy, segment (and day) and estimator, with the diagnostics and warnings of the merged state';
+
+-- every property OPE relies on, checked in one scan of the log
+CREATE FUNCTION ope_validate_log(
+	log regclass, action_column name, propensity_column name,
+	candidates_column name DEFAULT NULL,
+	id_column name DEFAULT NULL,
+	reward_column name DEFAULT NULL,
+	probabilities_column name DEFAULT NULL)
+	RETURNS TABLE ("check" text, status text, n_rows bigint, example text, detail text)
+	AS 'MODULE_PATHNAME', 'ope_validate_log'
+	LANGUAGE C STABLE
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ope_validate_log(regclass, name, name, name, name, name, name) IS
+	'checks a log table in one scan: propensities present and in (0, 1], shown images among the candidates, unique ids, logged pmfs, rewards, images never shown, the mean weight of a uniform target; one row per check with status ok/warning/error, a count and an example row';

@@ -121,7 +121,8 @@ job_check_table(Oid rel, const char *what, const JobColumn *cols, int ncols)
 }
 
 static const char *const kind_names[] = {
-	"day", "action", "context", "candidates", "reward", "propensity", "segment", "scope"
+	"day", "action", "context", "candidates", "reward", "propensity", "segment", "scope",
+	"probabilities"
 };
 
 static const char *
@@ -139,6 +140,8 @@ kind_hint(JobKind kind)
 			return "Use int8[] (or int4[]).";
 		case JOB_REWARD:
 			return "Use boolean (a play) or a number (minutes).";
+		case JOB_PROBABILITIES:
+			return "Use float8[] (or float4[], numeric[]): the probability of each candidate, in the candidates' order.";
 		default:
 			return "Use float8 or numeric.";
 	}
@@ -167,6 +170,9 @@ kind_cast(JobKind kind, Oid typ)
 		case JOB_PROPENSITY:
 			return typ == NUMERICOID || typ == FLOAT4OID || typ == FLOAT8OID
 				? "::pg_catalog.float8" : NULL;
+		case JOB_PROBABILITIES:
+			return typ == FLOAT8ARRAYOID || typ == FLOAT4ARRAYOID || typ == NUMERICARRAYOID
+				? "::pg_catalog.float8[]" : NULL;
 		case JOB_SEGMENT:
 		case JOB_SCOPE:
 			/* a built-in type's cast to text; another type is printed in C (job_text_of) */

@@ -47,14 +47,14 @@ Oid			job_column_type(Oid rel, const char *name);
 typedef enum JobKind
 {
 	JOB_DAY, JOB_ACTION, JOB_CONTEXT, JOB_CANDIDATES, JOB_REWARD, JOB_PROPENSITY,
-	JOB_SEGMENT, JOB_SCOPE
+	JOB_SEGMENT, JOB_SCOPE, JOB_PROBABILITIES
 } JobKind;
 
 /*
  * The SQL expression reading column col (given as the argument kind_column)
  * of rel, aliased l, as its kind: int8 actions, float8[] contexts, int8[]
  * candidates, float8 rewards (a boolean as 0/1) and propensities, text
- * segments and scopes, or the day column as it is; ERROR naming what is
+ * segments and scopes, float8[] logged probabilities, or the day column as it is; ERROR naming what is
  * wrong (NULL name, no such column, a type that cannot be that kind).
  */
 char	   *job_column_expr(Oid rel, Name col, JobKind kind);

@@ -46,7 +46,7 @@ ope_weight_warning(const OpeWeightTest *t, char *buf, size_t len)
 	if (t->std_error > 0.0)
 		snprintf(se, sizeof(se), "%.3g standard errors", fabs(t->z));
 	else
-		snprintf(se, sizeof(se), "every weight equal,");
+		snprintf(se, sizeof(se), "every weight equal");
 	if (t->verdict < 0)
 		snprintf(buf, len,
 				 "mean weight %.4g is below 1 (%s): propensities logged larger than the "

@@ -23,6 +23,7 @@ static const UnitTest tests[] = {
 	{"ope_codec", test_ope_codec},
 	{"ope_lambda", test_ope_lambda},
 	{"ope_warnings", test_ope_warnings},
+	{"log_checks", test_log_checks},
 	{"feature_hash", test_feature_hash},
 	{"linalg", test_linalg},
 	{"bandit_model", test_bandit_model},

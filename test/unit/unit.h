@@ -58,6 +58,7 @@ void		test_ope_estimators(void);
 void		test_ope_codec(void);
 void		test_ope_lambda(void);
 void		test_ope_warnings(void);
+void		test_log_checks(void);
 void		test_feature_hash(void);
 void		test_linalg(void);
 void		test_bandit_model(void);
