@@ -512,3 +512,26 @@ CREATE FUNCTION ope_validate_log(
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION ope_validate_log(regclass, name, name, name, name, name, name) IS
 	'checks a log table in one scan: propensities present and in (0, 1], shown images among the candidates, unique ids, logged pmfs, rewards, images never shown, the mean weight of a uniform target; one row per check with status ok/warning/error, a count and an example row';
+
+-- each logged propensity recomputed from the model, context, candidates and policy
+CREATE FUNCTION bandit_audit_propensities(
+	log regclass, model banditmodel, policy text,
+	action_column name DEFAULT 'image_id',
+	context_column name DEFAULT 'context',
+	candidates_column name DEFAULT 'candidates',
+	propensity_column name DEFAULT 'propensity',
+	seed_column name DEFAULT NULL)
+	RETURNS TABLE (rows_compared bigint, rows_skipped bigint, mismatches bigint, max_difference float8,
+				   example text, unseen_candidates bigint, rows_all_unseen bigint,
+				   choices_compared bigint, choice_mismatches bigint, choice_example text)
+	AS 'MODULE_PATHNAME', 'bandit_audit_propensities'
+	LANGUAGE C STABLE
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION bandit_audit_propensities(regclass, banditmodel, text, name, name, name, name, name) IS
+	'recomputes each logged propensity from model, context, candidates and policy (and, with a seed column, the chosen image); reports mismatches (|difference| > 1e-12), the largest difference, an example, and candidates the model has never seen';
+
+-- a wrong join made visible: candidates a model has never seen
+CREATE FUNCTION bandit_unseen_candidates(model banditmodel, candidates int8[]) RETURNS integer
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bandit_unseen_candidates(banditmodel, int8[]) IS
+	'how many of the candidates the model has no arm for (scored with the prior): all of them means the wrong model, e.g. another show''s';

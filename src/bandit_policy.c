@@ -13,6 +13,7 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 
+#include "bandit_model_pg.h"
 #include "float_text.h"
 #include "model_cache.h"
 #include "pg_arrays.h"
@@ -219,6 +220,34 @@ bandit_rank(PG_FUNCTION_ARGS)
 		if (ev.scores[i] > ev.scores[self])
 			rank++;
 	PG_RETURN_INT32(rank);
+}
+
+/*
+ * bandit_unseen_candidates(model, candidates): how many candidates the
+ * model has no arm for.  Scoring treats them as new arms (the prior), which
+ * is right for a new image and wrong for a wrong join: a show scored with
+ * another show's model knows none of its candidates.
+ */
+PG_FUNCTION_INFO_V1(bandit_unseen_candidates);
+Datum
+bandit_unseen_candidates(PG_FUNCTION_ARGS)
+{
+	size_t		size;
+	const BmHeader *m = PG_GETARG_BANDITMODEL(0, &size);
+	int			k,
+				i,
+				unseen = 0;
+	const int64 *cands = int8_array_arg(fcinfo, 1, "candidates", BM_MAX_ARMS, true, &k);
+
+	for (i = 0; i < k; i++)
+	{
+		bool		found;
+
+		(void) bm_find(m, cands[i], &found);
+		if (!found)
+			unseen++;
+	}
+	PG_RETURN_INT32(unseen);
 }
 
 /* The next draw of this backend's stream, seeded once from a strong source. */

@@ -7,6 +7,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/transam.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_extension.h"
 #include "catalog/pg_type.h"
 #include "storage/lmgr.h"
@@ -122,7 +123,7 @@ job_check_table(Oid rel, const char *what, const JobColumn *cols, int ncols)
 
 static const char *const kind_names[] = {
 	"day", "action", "context", "candidates", "reward", "propensity", "segment", "scope",
-	"probabilities"
+	"probabilities", "seed"
 };
 
 static const char *
@@ -133,6 +134,7 @@ kind_hint(JobKind kind)
 		case JOB_DAY:
 			return "Use date, timestamp or timestamptz.";
 		case JOB_ACTION:
+		case JOB_SEED:
 			return "Use an integer type.";
 		case JOB_CONTEXT:
 			return "Use float8[].";
@@ -156,6 +158,7 @@ kind_cast(JobKind kind, Oid typ)
 		case JOB_DAY:
 			return typ == DATEOID || typ == TIMESTAMPOID || typ == TIMESTAMPTZOID ? "" : NULL;
 		case JOB_ACTION:
+		case JOB_SEED:
 			return typ == INT2OID || typ == INT4OID || typ == INT8OID ? "::pg_catalog.int8" : NULL;
 		case JOB_CONTEXT:
 			return typ == FLOAT8ARRAYOID ? "" : NULL;
@@ -332,4 +335,55 @@ job_text_of(Datum d, bool isnull, Oid output)
 	if (OidIsValid(output))
 		return OidOutputFunctionCall(output, d);
 	return TextDatumGetCString(d);
+}
+
+static void
+receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+receiver_nothing(DestReceiver *self)
+{
+}
+
+void
+job_receiver_init(DestReceiver *dest, bool (*receive) (TupleTableSlot *slot, DestReceiver *self))
+{
+	dest->receiveSlot = receive;
+	dest->rStartup = receiver_startup;
+	dest->rShutdown = receiver_nothing;
+	dest->rDestroy = receiver_nothing;
+	dest->mydest = DestNone;
+}
+
+void
+job_stream(const char *sql, DestReceiver *dest)
+{
+	SPIExecuteOptions options;
+	int			rc;
+
+	memset(&options, 0, sizeof(options));
+	options.read_only = true;
+	options.dest = dest;
+	rc = SPI_execute_extended(sql, &options);
+	/* a SELECT sent to a receiver of one's own reports SPI_OK_UTILITY */
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		elog(ERROR, "reading the log failed: %s", SPI_result_code_string(rc));
+}
+
+bool
+job_has_ctid(Oid rel)
+{
+	char		relkind = get_rel_relkind(rel);
+
+	return relkind == RELKIND_RELATION || relkind == RELKIND_MATVIEW;
+}
+
+char *
+job_row_place(bool has_ctid, Datum ctid, int64 number)
+{
+	if (has_ctid)
+		return psprintf("ctid %s", DatumGetCString(DirectFunctionCall1(tidout, ctid)));
+	return psprintf("row " INT64_FORMAT " of the scan", number);
 }

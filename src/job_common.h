@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "executor/spi.h"
+#include "tcop/dest.h"
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/date.h"
@@ -47,14 +48,14 @@ Oid			job_column_type(Oid rel, const char *name);
 typedef enum JobKind
 {
 	JOB_DAY, JOB_ACTION, JOB_CONTEXT, JOB_CANDIDATES, JOB_REWARD, JOB_PROPENSITY,
-	JOB_SEGMENT, JOB_SCOPE, JOB_PROBABILITIES
+	JOB_SEGMENT, JOB_SCOPE, JOB_PROBABILITIES, JOB_SEED
 } JobKind;
 
 /*
  * The SQL expression reading column col (given as the argument kind_column)
  * of rel, aliased l, as its kind: int8 actions, float8[] contexts, int8[]
  * candidates, float8 rewards (a boolean as 0/1) and propensities, text
- * segments and scopes, float8[] logged probabilities, or the day column as it is; ERROR naming what is
+ * segments and scopes, float8[] logged probabilities, int8 seeds, or the day column as it is; ERROR naming what is
  * wrong (NULL name, no such column, a type that cannot be that kind).
  */
 char	   *job_column_expr(Oid rel, Name col, JobKind kind);
@@ -86,6 +87,22 @@ void		job_check_days(DateADT from, DateADT to);
  * the day after to (the log's rows of [from, to]).
  */
 Portal		job_open_days(const char *rows_sql, DateADT from, DateADT to);
+
+/*
+ * Run a read-only SELECT whose rows go to dest as the executor produces
+ * them (none is copied into an SPI tuple table): one streaming scan.
+ * job_receiver_init sets up a receiver whose only work is receive.
+ */
+void		job_receiver_init(DestReceiver *dest, bool (*receive) (TupleTableSlot *slot, DestReceiver *self));
+void		job_stream(const char *sql, DestReceiver *dest);
+
+/*
+ * Naming a log row in a message: by its ctid where the relation has one
+ * that says where the row is (a table or materialized view), else by its
+ * place in the scan.
+ */
+bool		job_has_ctid(Oid rel);
+char	   *job_row_place(bool has_ctid, Datum ctid, int64 number);
 
 /*
  * Segment and scope columns: a built-in type is read with its cast to text

@@ -16,7 +16,6 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -249,9 +248,7 @@ locator(const RowRead *rr, const Columns *cols, const IdColumn *ic)
 {
 	if (cols->id >= 0 && rr->view.has_id)
 		return psprintf("id %s", OidOutputFunctionCall(ic->output, rr->id));
-	if (cols->ctid >= 0)
-		return psprintf("ctid %s", DatumGetCString(DirectFunctionCall1(tidout, rr->ctid)));
-	return psprintf("row " INT64_FORMAT " of the scan", rr->number);
+	return job_row_place(cols->ctid >= 0, rr->ctid, rr->number);
 }
 
 /* What is wrong with the row for check c. */
@@ -535,7 +532,6 @@ select_list(Oid rel, FunctionCallInfo fcinfo, Columns *cols, IdColumn *ic, unsig
 	StringInfoData sql;
 	int			n = 0;
 	bool		varlena;
-	char		relkind = get_rel_relkind(rel);
 
 	memset(cols, -1, sizeof(*cols));
 	*columns = 0;
@@ -576,7 +572,7 @@ select_list(Oid rel, FunctionCallInfo fcinfo, Columns *cols, IdColumn *ic, unsig
 		*columns |= LC_HAS_PROBABILITIES;
 		getTypeOutputInfo(FLOAT8ARRAYOID, &cols->probabilities_out, &varlena);
 	}
-	if (relkind == RELKIND_RELATION || relkind == RELKIND_MATVIEW)
+	if (job_has_ctid(rel))
 	{
 		appendStringInfoString(&sql, ", l.ctid");
 		cols->ctid = ++n;
@@ -637,16 +633,6 @@ validate_receive(TupleTableSlot *slot, DestReceiver *self)
 	return true;
 }
 
-static void
-validate_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
-{
-}
-
-static void
-validate_nothing(DestReceiver *self)
-{
-}
-
 /*
  * ope_validate_log(log, action_column, propensity_column, candidates_column,
  * id_column, reward_column, probabilities_column) RETURNS TABLE ("check",
@@ -661,9 +647,7 @@ ope_validate_log(PG_FUNCTION_ARGS)
 	ValidateScan *scan;
 	unsigned	columns;
 	char	   *sql;
-	SPIExecuteOptions options;
-	int			c,
-				rc;
+	int			c;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -685,19 +669,8 @@ ope_validate_log(PG_FUNCTION_ARGS)
 	}
 	scan->scratch = palloc(sizeof(int64) * BM_MAX_ARMS);
 	scan->rowcxt = AllocSetContextCreate(scan->keep, "ope_validate_log rows", ALLOCSET_DEFAULT_SIZES);
-	scan->pub.receiveSlot = validate_receive;
-	scan->pub.rStartup = validate_startup;
-	scan->pub.rShutdown = validate_nothing;
-	scan->pub.rDestroy = validate_nothing;
-	scan->pub.mydest = DestNone;
-
-	memset(&options, 0, sizeof(options));
-	options.read_only = true;
-	options.dest = &scan->pub;
-	rc = SPI_execute_extended(sql, &options);
-	/* a SELECT sent to a receiver of one's own reports SPI_OK_UTILITY */
-	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
-		elog(ERROR, "reading the log failed: %s", SPI_result_code_string(rc));
+	job_receiver_init(&scan->pub, validate_receive);
+	job_stream(sql, &scan->pub);
 	if (scan->lc.rows == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),

@@ -6,6 +6,8 @@
 --   bench_fit  the same impressions as model-fitting rows: logged image,
 --              reward and an 8-dimensional context
 --   bench_score  :score_rows contexts (d = 16) with 8 candidate images each
+--   bench_vlog  a log for ope_validate_log: ids, candidates, propensities,
+--              plays and the logged pmf
 --   bench_log12  the first fifth of bench_log with a user id (100 rows per
 --              user) and a second policy (pb, vb): the 1.2 aggregates
 -- Every input column is float8 (a numeric literal would make it numeric
@@ -63,3 +65,14 @@ SELECT r, mu, pi, q, v, (CASE WHEN la = ta THEN 0.3 ELSE 0.7 / 7 END)::float8 AS
        (0.5 * q + 0.5 * v)::float8 AS vb, ((row_number() OVER () * 7919) % (:rows / 500))::int8 AS u
 FROM bench_log LIMIT (:rows / 5);
 VACUUM ANALYZE bench_log12;
+
+-- ope_validate_log: a log with everything it checks (ids, candidates of 8
+-- images per show, propensities, plays and the logged pmf); uniform logging.
+DROP TABLE IF EXISTS bench_vlog;
+CREATE TABLE bench_vlog AS
+SELECT i::int8 AS id, (i % 4) * 8 + (i::int8 * 7919) % 8 AS image_id,
+       ARRAY(SELECT (i % 4) * 8 + j FROM generate_series(0, 7) j)::int8[] AS candidates,
+       0.125::float8 AS propensity, random() < 0.3 AS played,
+       array_fill(0.125::float8, ARRAY[8]) AS pmf
+FROM generate_series(1, :rows) i;
+VACUUM ANALYZE bench_vlog;

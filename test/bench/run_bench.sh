@@ -13,7 +13,7 @@
 #   BENCH_THOMPSON_ROWS  rows scored with Thompson sampling (default 20,000)
 #   BENCH_REPS           timings per query, the median is reported (default 7)
 #   BENCH_OUT            the report (default BENCHMARKS.md; "-" for none)
-#   BENCH_ONLY           a subset of: ope parallel python scoring memory
+#   BENCH_ONLY           a subset of: ope parallel estimates12 validate python scoring memory
 #   BENCH_REUSE          set: keep the tables of the last run (same sizes)
 # Timed repetitions are called through helpers:
 # shellcheck disable=SC2317
@@ -119,6 +119,29 @@ bench_ope() {
   r=$(ratio "$MS_A" "$MS_B")
   row "replay_take_fraction ≤ 1.2× \`avg(reward) FILTER (WHERE logged = target)\`" \
     "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.2)" "serial, $ROWS rows"
+}
+
+# Issue 12.1: ope_validate_log is one scan, cheap enough before every evaluation.
+bench_validate() {
+  local full r n
+  n=$(sq -c "SELECT count(*) FROM bench_vlog")
+  full="SELECT count(*) FROM ope_validate_log('bench_vlog', 'image_id', 'propensity', 'candidates', 'id', 'played', 'pmf')"
+  compare "ope_validate_log, every column" "$SERIAL" "$full" \
+    "count(*)" "$SERIAL" "SELECT count(*) FROM bench_vlog"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "ope_validate_log with ids, candidates, rewards and pmfs (16 checks) ≤ 5× \`count(*)\`" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 5)" "serial, $n rows, 8 candidates per row"
+  compare "ope_validate_log, action and propensity" "$SERIAL" \
+    "SELECT count(*) FROM ope_validate_log('bench_vlog', 'image_id', 'propensity')" \
+    "count(*)" "$SERIAL" "SELECT count(*) FROM bench_vlog"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "ope_validate_log, action and propensity only" "${r}× (${MS_A} vs ${MS_B} ms)" "-" "serial, $n rows"
+  compare "ope_validate_log, every column" "$SERIAL" "$full" \
+    "an evaluation: ope_accumulate" "$SERIAL" \
+    "SELECT ope_accumulate(played, propensity, (image_id = candidates[1])::int::float8) IS NOT NULL FROM bench_vlog"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "ope_validate_log against one evaluation of the same log (ope_accumulate)" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "-" "serial, $n rows"
 }
 
 # Issue 11: the 1.2 aggregates against ope_accumulate on the same rows.
@@ -343,7 +366,7 @@ main() {
   fi
   check_answers
   local part
-  for part in ${BENCH_ONLY:-ope parallel estimates12 python scoring memory}; do
+  for part in ${BENCH_ONLY:-ope parallel estimates12 validate python scoring memory}; do
     "bench_$part"
   done
   report
