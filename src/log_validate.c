@@ -68,6 +68,14 @@ typedef struct IdColumn
 				capacity;
 } IdColumn;
 
+/* A reused buffer for arrays stored with a short header (array_of). */
+typedef struct ArrayBuf
+{
+	char	   *data;
+	Size		size;
+	MemoryContext cxt;
+} ArrayBuf;
+
 /* Which result column holds what (-1: not selected). */
 typedef struct Columns
 {
@@ -80,6 +88,8 @@ typedef struct Columns
 				ctid;
 	Oid			candidates_out,
 				probabilities_out;
+	ArrayBuf	candidates_buf,
+				probabilities_buf;
 } Columns;
 
 /* The current row, as read. */
@@ -144,9 +154,35 @@ id_remember(IdColumn *ic, Datum d)
 	ic->hashes[ic->nhashes++] = id_hash(ic, d);
 }
 
+/*
+ * An array read without a palloc per row: one stored in the row with a
+ * short (1-byte) header is copied into buf, which is aligned as an
+ * ArrayType must be; other forms are detoasted as usual.
+ */
+static ArrayType *
+array_of(Datum d, ArrayBuf *buf)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
+
+	if (VARATT_IS_SHORT(v))
+	{
+		Size		len = VARSIZE_SHORT(v) - VARHDRSZ_SHORT;
+
+		if (len + VARHDRSZ > buf->size)
+		{
+			buf->size = 2 * (len + VARHDRSZ);
+			buf->data = MemoryContextAlloc(buf->cxt, buf->size);
+		}
+		SET_VARSIZE(buf->data, len + VARHDRSZ);
+		memcpy(buf->data + VARHDRSZ, VARDATA_SHORT(v), len);
+		return (ArrayType *) buf->data;
+	}
+	return DatumGetArrayTypeP(d);
+}
+
 /* An array column's values, or why they cannot be read (not one-dimensional, a NULL, too long). */
 static LogArrayState
-array_values(Datum d, bool isnull, const void **values, int *n)
+array_values(Datum d, bool isnull, ArrayBuf *buf, const void **values, int *n)
 {
 	ArrayType  *a;
 
@@ -154,7 +190,7 @@ array_values(Datum d, bool isnull, const void **values, int *n)
 	*n = 0;
 	if (isnull)
 		return LA_NULL;
-	a = DatumGetArrayTypeP(d);
+	a = array_of(d, buf);
 	if (ARR_NDIM(a) == 0)
 		return LA_OK;
 	if (ARR_NDIM(a) != 1 || ARR_HASNULL(a) || ARR_DIMS(a)[0] > BM_MAX_ARMS)
@@ -174,7 +210,7 @@ slot_value(TupleTableSlot *slot, int attno, bool *isnull)
 
 /* The row in slot (every attribute fetched), as read. */
 static void
-read_row(TupleTableSlot *slot, const Columns *cols, RowRead *rr)
+read_row(TupleTableSlot *slot, Columns *cols, RowRead *rr)
 {
 	bool		isnull;
 	Datum		d;
@@ -196,7 +232,8 @@ read_row(TupleTableSlot *slot, const Columns *cols, RowRead *rr)
 	if (cols->candidates >= 0)
 	{
 		rr->candidates = slot_value(slot, cols->candidates, &isnull);
-		rr->view.candidates_state = array_values(rr->candidates, isnull, &values, &rr->view.k);
+		rr->view.candidates_state = array_values(rr->candidates, isnull, &cols->candidates_buf, &values,
+												 &rr->view.k);
 		rr->view.candidates = values;
 		if (isnull)
 			rr->candidates = (Datum) 0;
@@ -204,8 +241,8 @@ read_row(TupleTableSlot *slot, const Columns *cols, RowRead *rr)
 	if (cols->probabilities >= 0)
 	{
 		rr->probabilities = slot_value(slot, cols->probabilities, &isnull);
-		rr->view.probabilities_state = array_values(rr->probabilities, isnull, &values,
-													&rr->view.nprobabilities);
+		rr->view.probabilities_state = array_values(rr->probabilities, isnull, &cols->probabilities_buf,
+													&values, &rr->view.nprobabilities);
 		rr->view.probabilities = values;
 		if (isnull)
 			rr->probabilities = (Datum) 0;
@@ -301,18 +338,28 @@ what_fails(LogCheck c, const RowRead *rr, const Columns *cols)
 }
 
 /*
- * The images of the log.  A log usually repeats a show's candidates row
- * after row, so the entries of the last list are kept: while no image is
- * added (which may move entries), the same list is counted through them.
+ * The images of the log.  A log repeats each show's candidate list row
+ * after row (shows interleaved), so the entries of recent lists are kept in
+ * a small direct-mapped cache keyed by the list: a list seen before is
+ * counted through its entries without a lookup per image.  Adding an image
+ * may move entries, so it invalidates the whole cache (a new generation).
  */
-#define IMAGE_CACHE 64
+#define IMAGE_CACHE 64			/* the longest list cached */
+#define LIST_SLOTS 64
+
+typedef struct ListSlot
+{
+	uint64		generation;		/* valid while equal to the counts' */
+	int			k;
+	int64		keys[IMAGE_CACHE];
+	ImageEntry *entries[IMAGE_CACHE];
+} ListSlot;
 
 typedef struct ImageCounts
 {
 	images_hash *images;
-	int			ncached;		/* 0: nothing cached */
-	int64		keys[IMAGE_CACHE];
-	ImageEntry *entries[IMAGE_CACHE];
+	uint64		generation;		/* starts at 1: a zeroed slot is invalid */
+	ListSlot	slots[LIST_SLOTS];
 } ImageCounts;
 
 static ImageEntry *
@@ -324,9 +371,20 @@ image_entry(ImageCounts *ic, int64 image)
 	if (!found)
 	{
 		e->offered = e->shown = 0;
-		ic->ncached = 0;		/* entries may have moved */
+		ic->generation++;		/* entries may have moved */
 	}
 	return e;
+}
+
+static ListSlot *
+list_slot(ImageCounts *ic, const int64 *cands, int k)
+{
+	uint64		h = (uint64) k;
+	int			i;
+
+	for (i = 0; i < k; i++)
+		h = (h ^ (uint64) cands[i]) * UINT64CONST(0x100000001B3);
+	return &ic->slots[(h >> 32) % LIST_SLOTS];
 }
 
 /* Count the row's offers and its shown image. */
@@ -337,15 +395,18 @@ count_images(ImageCounts *ic, const LogRowView *v)
 
 	if (v->candidates_state == LA_OK && v->k > 0)
 	{
-		if (v->k == ic->ncached && memcmp(v->candidates, ic->keys, sizeof(int64) * v->k) == 0)
+		ListSlot   *slot = v->k <= IMAGE_CACHE ? list_slot(ic, v->candidates, v->k) : NULL;
+
+		if (slot && slot->generation == ic->generation && slot->k == v->k &&
+			memcmp(v->candidates, slot->keys, sizeof(int64) * v->k) == 0)
 		{
 			for (i = 0; i < v->k; i++)
-				ic->entries[i]->offered++;
+				slot->entries[i]->offered++;
 			if (v->has_action)
 				for (i = 0; i < v->k; i++)
-					if (ic->keys[i] == v->action)
+					if (slot->keys[i] == v->action)
 					{
-						ic->entries[i]->shown++;
+						slot->entries[i]->shown++;
 						return;
 					}
 		}
@@ -353,13 +414,14 @@ count_images(ImageCounts *ic, const LogRowView *v)
 		{
 			for (i = 0; i < v->k; i++)
 				image_entry(ic, v->candidates[i])->offered++;
-			if (v->k <= IMAGE_CACHE)
+			if (slot)
 			{
 				/* looked up again: none of these adds an image, so none moves */
 				for (i = 0; i < v->k; i++)
-					ic->entries[i] = image_entry(ic, v->candidates[i]);
-				memcpy(ic->keys, v->candidates, sizeof(int64) * v->k);
-				ic->ncached = v->k;
+					slot->entries[i] = image_entry(ic, v->candidates[i]);
+				memcpy(slot->keys, v->candidates, sizeof(int64) * v->k);
+				slot->k = v->k;
+				slot->generation = ic->generation;
 			}
 		}
 	}
@@ -534,6 +596,9 @@ select_list(Oid rel, FunctionCallInfo fcinfo, Columns *cols, IdColumn *ic, unsig
 	bool		varlena;
 
 	memset(cols, -1, sizeof(*cols));
+	memset(&cols->candidates_buf, 0, sizeof(ArrayBuf));
+	memset(&cols->probabilities_buf, 0, sizeof(ArrayBuf));
+	cols->candidates_buf.cxt = cols->probabilities_buf.cxt = CurrentMemoryContext;
 	*columns = 0;
 	initStringInfo(&sql);
 	appendStringInfo(&sql, "SELECT %s", job_column_expr(rel, PG_ARGISNULL(1) ? NULL : PG_GETARG_NAME(1), JOB_ACTION));
@@ -666,6 +731,7 @@ ope_validate_log(PG_FUNCTION_ARGS)
 	{
 		scan->images = palloc0(sizeof(ImageCounts));
 		scan->images->images = images_create(scan->keep, 256, NULL);
+		scan->images->generation = 1;
 	}
 	scan->scratch = palloc(sizeof(int64) * BM_MAX_ARMS);
 	scan->rowcxt = AllocSetContextCreate(scan->keep, "ope_validate_log rows", ALLOCSET_DEFAULT_SIZES);

@@ -122,6 +122,7 @@ SELECT %S%.ope_rollup_day('jobs.log', 'jobs.results', 'jobs.targets', '2026-11-1
 CREATE TABLE jobs.mixed AS SELECT * FROM jobs.results;
 SELECT %S%.ope_rollup_day('jobs.log', 'jobs.mixed', 'jobs.targets_dr', '2026-11-15');
 CREATE TABLE jobs.bad_results (day date, policy text, state %S%.ope_state);
+CREATE TABLE jobs.vlog AS SELECT *, array_fill(1::float8 / 3, ARRAY[3]) AS pmf FROM jobs.log;
 CREATE TABLE jobs.wrong_types (day int, image_id text, context float4[], candidates text, played text,
                                propensity text, show_id int);
 CREATE TABLE jobs.ts_log AS SELECT day::timestamptz + interval '6 hours' AS day, image_id::int4 AS image_id,
@@ -190,6 +191,15 @@ my @driver_lines = grep { /\S/ } split /\n/, q{
 - SELECT bandit_rollback_models('jobs.models_new_scope', 'ctr')
 - SELECT bandit_rollback_models(NULL, 'ctr')
 - SELECT bandit_rollback_models('jobs.results', 'ctr')
++ SELECT * FROM ope_validate_log('jobs.vlog', 'image_id', 'propensity', 'candidates', 'image_id', 'played', 'pmf')
++ SELECT * FROM ope_validate_log('jobs.ts_log', 'image_id', 'propensity')
+- SELECT * FROM ope_validate_log('jobs.log', 'nope', 'propensity')
+- SELECT * FROM ope_validate_log('jobs.wrong_types', 'image_id', 'propensity')
+- SELECT * FROM ope_validate_log('jobs.log', 'image_id', 'propensity', id_column => 'nope')
++ SELECT * FROM bandit_audit_propensities('jobs.log', (SELECT t.model FROM jobs.targets t LIMIT 1), 'greedy')
++ SELECT * FROM bandit_audit_propensities('jobs.log', (SELECT t.model FROM jobs.targets t LIMIT 1), 'softmax(temperature=0.2)', seed_column => 'image_id')
+- SELECT * FROM bandit_audit_propensities('jobs.log', NULL, 'greedy')
+- SELECT * FROM bandit_audit_propensities('jobs.wrong_types', (SELECT t.model FROM jobs.targets t LIMIT 1), 'greedy')
 };
 
 my @driver = map { substr($_, 2) } @driver_lines;
