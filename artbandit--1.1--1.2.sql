@@ -53,23 +53,9 @@ COMMENT ON FUNCTION bandit_value(banditmodel, float8[], int8[], text, banditmode
 -- the scheduled jobs, now C (same signatures, defaults and comments)
 -----------------------------------------------------------------------------
 
-CREATE OR REPLACE FUNCTION ope_rollup_day(
-	log regclass, results regclass, targets regclass, day date,
-	policies text[] DEFAULT NULL,
-	segment_column name DEFAULT NULL,
-	day_column name DEFAULT 'day',
-	action_column name DEFAULT 'image_id',
-	context_column name DEFAULT 'context',
-	candidates_column name DEFAULT 'candidates',
-	reward_column name DEFAULT 'played',
-	propensity_column name DEFAULT 'propensity')
-	RETURNS integer
-	AS 'MODULE_PATHNAME', 'ope_rollup_day'
-	LANGUAGE C VOLATILE
-	SET search_path = pg_catalog, pg_temp;
-
--- ope_rollup_report is C too; it is re-created with its new columns under
--- "trusting the log" below.
+-- ope_rollup_day is C too; it is re-created with its reward_window argument
+-- under "trusting the log" below.
+-- ope_rollup_report likewise, with its new columns.
 
 CREATE OR REPLACE FUNCTION bandit_refresh_models(
 	log regclass, models regclass, model_name text, from_day date, to_day date,
@@ -95,8 +81,6 @@ CREATE OR REPLACE FUNCTION bandit_rollback_models(models regclass, model_name te
 	LANGUAGE C VOLATILE
 	SET search_path = pg_catalog, pg_temp;
 
-COMMENT ON FUNCTION ope_rollup_day(regclass, regclass, regclass, date, text[], name, name, name, name, name, name, name) IS
-	'(re)compute one day''s ope_state per target policy (and segment) from the log into the results table; returns the states written (q and v from the reward model at reward_ridge)';
 COMMENT ON FUNCTION bandit_refresh_models(regclass, regclass, text, date, date, name, name, name, name, name) IS
 	'fit a new version of a model (one per scope, e.g. per show) from a range of days of the log; returns the models written (scopes without a usable row are skipped and named in a NOTICE)';
 
@@ -492,7 +476,7 @@ CREATE FUNCTION ope_rollup_report(
 	RETURNS TABLE (day date, policy text, segment text, estimator text, estimate float8,
 				   std_error float8, ci_lower float8, ci_upper float8, n bigint, ess float8,
 				   match_rate float8, days integer, n_matched bigint, mean_weight float8,
-				   max_weight float8, warnings text[])
+				   max_weight float8, warnings text[], provisional boolean)
 	AS 'MODULE_PATHNAME', 'ope_rollup_report'
 	LANGUAGE C STABLE
 	SET search_path = pg_catalog, pg_temp;
@@ -535,3 +519,23 @@ CREATE FUNCTION bandit_unseen_candidates(model banditmodel, candidates int8[]) R
 	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION bandit_unseen_candidates(banditmodel, int8[]) IS
 	'how many of the candidates the model has no arm for (scored with the prior): all of them means the wrong model, e.g. another show''s';
+
+-- delayed rewards: a day whose rewards are not all in is provisional
+DROP FUNCTION ope_rollup_day(regclass, regclass, regclass, date, text[], name, name, name, name, name, name, name);
+CREATE FUNCTION ope_rollup_day(
+	log regclass, results regclass, targets regclass, day date,
+	policies text[] DEFAULT NULL,
+	segment_column name DEFAULT NULL,
+	day_column name DEFAULT 'day',
+	action_column name DEFAULT 'image_id',
+	context_column name DEFAULT 'context',
+	candidates_column name DEFAULT 'candidates',
+	reward_column name DEFAULT 'played',
+	propensity_column name DEFAULT 'propensity',
+	reward_window interval DEFAULT NULL)
+	RETURNS integer
+	AS 'MODULE_PATHNAME', 'ope_rollup_day'
+	LANGUAGE C VOLATILE
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ope_rollup_day(regclass, regclass, regclass, date, text[], name, name, name, name, name, name, name, interval) IS
+	'(re)compute one day''s ope_state per target policy (and segment) from the log into the results table; returns the states written (q and v from the reward model at reward_ridge); with reward_window, states computed before the day''s rewards are all in are provisional';

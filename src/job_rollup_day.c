@@ -23,6 +23,7 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "bandit_model_pg.h"
 #include "job_common.h"
@@ -360,6 +361,45 @@ add_scored_row(const Target *t, const LogRow *lr, OpeState *s)
 		ab_raise(&err);
 }
 
+/*
+ * Delayed rewards: with reward_window (argument 12), a day's rewards are
+ * all in once every impression's window has closed, at the end of the day
+ * plus the window.  That time is stored in the results table's complete_at
+ * column (needed then, optional otherwise; NULL without a window), and a
+ * state computed before it is provisional (ope_rollup_report says so) until
+ * the day is computed again.
+ */
+static Datum
+window_end(Oid results, DateADT day, FunctionCallInfo fcinfo, bool *has_column, bool *isnull)
+{
+	Datum		window,
+				zero;
+	JobColumn	col = {"complete_at", TIMESTAMPTZOID};
+
+	*has_column = OidIsValid(job_column_type(results, "complete_at"));
+	if (*has_column)
+		job_check_table(results, "results", &col, 1);
+	*isnull = PG_NARGS() <= 12 || PG_ARGISNULL(12);
+	if (*isnull)
+		return (Datum) 0;
+	if (!*has_column)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("results table %s has no column \"complete_at\", which reward_window needs",
+						job_relname(results)),
+				 errhint("ALTER TABLE %s ADD COLUMN complete_at timestamptz;", job_relname(results))));
+	window = PG_GETARG_DATUM(12);
+	zero = DirectFunctionCall3(interval_in, CStringGetDatum("0"), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, window, zero)) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("reward_window must not be negative, got %s",
+						DatumGetCString(DirectFunctionCall1(interval_out, window)))));
+	return DirectFunctionCall2(timestamptz_pl_interval,
+							   DirectFunctionCall1(date_timestamptz, DateADTGetDatum(job_next_day(day))),
+							   window);
+}
+
 /* ope_rollup_day(log, results, targets, day, policies, segment_column, day_column, ...) */
 PG_FUNCTION_INFO_V1(ope_rollup_day);
 Datum
@@ -395,8 +435,11 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	ErrorContextCallback errcb;
 	MemoryContext rowcxt,
 				old;
-	Oid			argtypes[6];
-	Datum		args[6];
+	Oid			argtypes[7];
+	Datum		args[7];
+	bool		has_complete_at,
+				complete_at_null;
+	Datum		complete_at;
 	SPIPlanPtr	insert;
 	ListCell   *lc;
 
@@ -422,6 +465,7 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	result_cols[5] = (JobColumn) {"computed_at", TIMESTAMPTZOID};
 	result_cols[6] = (JobColumn) {"definition", TEXTOID};
 	job_check_table(results, "results", result_cols, 7);
+	complete_at = window_end(results, day, fcinfo, &has_complete_at, &complete_at_null);
 	target_cols[0] = (JobColumn) {"name", TEXTOID};
 	target_cols[1] = (JobColumn) {"policy", TEXTOID};
 	target_cols[2] = (JobColumn) {"model", model_type};
@@ -551,13 +595,16 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	argtypes[3] = TEXTOID;
 	argtypes[4] = state_type;
 	argtypes[5] = TEXTOID;
-	insert = SPI_prepare(psprintf("INSERT INTO %s (day, policy, segment_by, segment, state, computed_at, definition) "
-								  "VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6)", results_name),
-						 6, argtypes);
+	argtypes[6] = TIMESTAMPTZOID;
+	insert = SPI_prepare(psprintf("INSERT INTO %s (day, policy, segment_by, segment, state, computed_at, definition%s) "
+								  "VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6%s)", results_name,
+								  has_complete_at ? ", complete_at" : "", has_complete_at ? ", $7" : ""),
+						 has_complete_at ? 7 : 6, argtypes);
 	if (insert == NULL)
 		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	args[0] = DateADTGetDatum(day);
 	args[2] = CStringGetTextDatum(seg_by);
+	args[6] = complete_at;
 	foreach(lc, groups.all)
 	{
 		Segment    *seg = (Segment *) lfirst(lc);
@@ -570,7 +617,7 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 			args[1] = CStringGetTextDatum(tgts[i].name);
 			args[4] = PointerGetDatum(ope_state_make_datum(&seg->states[i]));
 			args[5] = CStringGetTextDatum(tgts[i].definition);
-			rc = SPI_execute_plan(insert, args, NULL, false, 0);
+			rc = SPI_execute_plan(insert, args, complete_at_null ? "      n" : NULL, false, 0);
 			if (rc != SPI_OK_INSERT)
 				elog(ERROR, "inserting a state failed: %s", SPI_result_code_string(rc));
 			written += (int) SPI_processed;

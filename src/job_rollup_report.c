@@ -23,7 +23,7 @@
 #include "ope_state_pg.h"
 #include "pg_glue.h"
 
-#define REPORT_COLS 16
+#define REPORT_COLS 17
 
 /* One group of stored states being merged. */
 typedef struct StateGroup
@@ -35,6 +35,7 @@ typedef struct StateGroup
 	char	   *segment;		/* NULL for a NULL segment */
 	char	   *definition;		/* what its states measure; NULL: unrecorded */
 	DateADT		first_day;		/* the day the definition was first seen */
+	bool		provisional;	/* a state computed before its rewards were all in */
 	DateADT		last_day;
 	int			days;
 	OpeStateDatum *merged;		/* a copy, lambda section included */
@@ -105,6 +106,8 @@ emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
 		nulls[13] = nulls[14] = !dg.has_weights;
 		values[15] = warnings;
 		nulls[15] = false;
+		values[16] = BoolGetDatum(g->provisional);
+		nulls[16] = false;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 }
@@ -178,7 +181,8 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 				to_day;
 	double		confidence;
 	bool		by_day;
-	JobColumn	cols[6];
+	JobColumn	cols[7];
+	bool		has_complete_at;
 	Oid			argtypes[5];
 	Datum		args[5];
 	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
@@ -209,7 +213,14 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 	cols[3] = (JobColumn) {"segment", TEXTOID};
 	cols[4] = (JobColumn) {"state", job_extension_type("ope_state")};
 	cols[5] = (JobColumn) {"definition", TEXTOID};
-	job_check_table(results, "results", cols, 6);
+	cols[6] = (JobColumn) {"computed_at", TIMESTAMPTZOID};
+	job_check_table(results, "results", cols, 7);
+	has_complete_at = OidIsValid(job_column_type(results, "complete_at"));
+	if (has_complete_at)
+	{
+		cols[0] = (JobColumn) {"complete_at", TIMESTAMPTZOID};
+		job_check_table(results, "results", cols, 1);
+	}
 	if (!PG_ARGISNULL(3))
 		(void) job_check_names(PG_GETARG_ARRAYTYPE_P(3), "target policies", &n);
 	ope_check_confidence(confidence);
@@ -226,11 +237,13 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 	nulls[3] = PG_ARGISNULL(3) ? 'n' : ' ';
 	args[4] = BoolGetDatum(by_day);
 	check_known(results, PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_GETARG_DATUM(4));
-	job_execute(psprintf("SELECT s.day, s.policy, s.segment, s.state, s.definition FROM %s s "
+	job_execute(psprintf("SELECT s.day, s.policy, s.segment, s.state, s.definition, "
+						 "%s FROM %s s "
 						 "WHERE s.day OPERATOR(pg_catalog.>=) $1 AND s.day OPERATOR(pg_catalog.<=) $2 "
 						 "AND s.segment_by OPERATOR(pg_catalog.=) $3 "
 						 "AND ($4 IS NULL OR s.policy OPERATOR(pg_catalog.=) ANY ($4)) "
 						 "ORDER BY CASE WHEN $5 THEN s.day END, s.policy, s.segment, s.day",
+						 has_complete_at ? "s.computed_at OPERATOR(pg_catalog.<) s.complete_at" : "false",
 						 job_relname(results)),
 				5, argtypes, args, nulls, true, 0);
 
@@ -241,6 +254,7 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 		char	   *policy = text_or_null((int) r, 2);
 		char	   *segment = text_or_null((int) r, 3);
 		char	   *definition = text_or_null((int) r, 5);
+		bool		provisional = DatumGetBool(job_get((int) r, 6, &isnull)) && !isnull;
 		Datum		state = job_get((int) r, 4, &isnull);
 		const OpeState *s;
 		AbError		err;
@@ -259,6 +273,7 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 			cur->segment = segment;
 			cur->definition = definition;
 			cur->first_day = day;
+			cur->provisional = provisional;
 			cur->merged = ope_state_make_datum(s);
 			cur->days = 1;
 			cur->last_day = day;
@@ -278,6 +293,7 @@ ope_rollup_report(PG_FUNCTION_ARGS)
 			cur->merged = ope_state_make_datum(s);
 		else if (!ope_state_merge(&cur->merged->state, s, &err))
 			ab_raise(&err);
+		cur->provisional |= provisional;
 		if (day != cur->last_day)
 		{
 			cur->days++;
