@@ -33,7 +33,6 @@
 #include "job_common.h"
 #include "log_checks.h"
 
-#define FETCH_ROWS 10000
 #define EXAMPLE_ARRAY_CHARS 120
 
 /* Images offered as candidates and shown. */
@@ -489,6 +488,57 @@ compare_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The second pass over the ids whose hash was seen twice. */
+typedef struct IdPass
+{
+	DestReceiver pub;
+	IdColumn   *ic;
+	const uint64 *suspects;		/* sorted */
+	size_t		nsuspects;
+	seen_hash  *seen;
+	MemoryContext keep;
+} IdPass;
+
+static bool
+id_pass_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	IdPass	   *p = (IdPass *) self;
+	bool		isnull,
+				found;
+	Datum		d;
+	uint64		h;
+	SeenEntry  *e;
+	IdSeen	   *s;
+
+	CHECK_FOR_INTERRUPTS();
+	d = slot_getattr(slot, 1, &isnull);
+	if (isnull)
+		return true;
+	h = id_hash(p->ic, d);
+	if (bsearch(&h, p->suspects, p->nsuspects, sizeof(uint64), compare_u64) == NULL)
+		return true;
+	e = seen_insert(p->seen, h, &found);
+	if (!found)
+		e->ids = NULL;
+	for (s = e->ids; s != NULL; s = s->next)
+		if (DatumGetBool(FunctionCall2Coll(&p->ic->type->eq_opr_finfo, p->ic->collation, s->id, d)))
+			break;
+	if (s == NULL)
+	{
+		/* kept after the scan: not in the executor's memory */
+		MemoryContext old = MemoryContextSwitchTo(p->keep);
+
+		s = palloc(sizeof(IdSeen));
+		s->id = datumCopy(d, p->ic->type->typbyval, p->ic->type->typlen);
+		s->count = 0;
+		s->next = e->ids;
+		e->ids = s;
+		MemoryContextSwitchTo(old);
+	}
+	s->count++;
+	return true;
+}
+
 /*
  * Rows that repeat an id: exact.  Returns the example (the id seen most
  * often) or NULL.
@@ -496,23 +546,21 @@ compare_u64(const void *a, const void *b)
 static char *
 duplicate_ids(IdColumn *ic, Oid rel, LogChecks *lc)
 {
-	uint64	   *tmp,
-			   *suspects;
+	uint64	   *suspects;
 	size_t		i,
 				nsuspects = 0;
-	seen_hash  *seen;
+	IdPass		pass;
 	seen_iterator it;
 	SeenEntry  *e;
 	IdSeen	   *most = NULL;
 	int64		repeats = 0;
-	Portal		portal;
 	MemoryContext keep = CurrentMemoryContext;
 
 	if (ic->nhashes < 2)
 		return NULL;
-	tmp = palloc_extended(sizeof(uint64) * ic->nhashes, MCXT_ALLOC_HUGE);
-	log_sort_u64(ic->hashes, tmp, ic->nhashes);
-	suspects = tmp;				/* reused: the distinct repeated hashes, sorted */
+	suspects = palloc_extended(sizeof(uint64) * ic->nhashes, MCXT_ALLOC_HUGE);
+	log_sort_u64(ic->hashes, suspects, ic->nhashes);
+	/* the scratch is reused for the distinct repeated hashes, sorted */
 	for (i = 1; i < ic->nhashes; i++)
 		if (ic->hashes[i] == ic->hashes[i - 1] &&
 			(nsuspects == 0 || suspects[nsuspects - 1] != ic->hashes[i]))
@@ -523,55 +571,17 @@ duplicate_ids(IdColumn *ic, Oid rel, LogChecks *lc)
 		return NULL;
 
 	/* second pass: the ids whose hash was seen twice, compared for real */
-	seen = seen_create(keep, 64, NULL);
-	portal = SPI_cursor_open_with_args(NULL, psprintf("SELECT %s FROM %s l WHERE %s IS NOT NULL",
-													  ic->expr, job_relname(rel), ic->expr),
-									   0, NULL, NULL, NULL, true, 0);
-	for (;;)
-	{
-		uint64		r;
-
-		SPI_cursor_fetch(portal, true, FETCH_ROWS);
-		if (SPI_processed == 0)
-			break;
-		for (r = 0; r < SPI_processed; r++)
-		{
-			bool		isnull,
-						found;
-			Datum		d = job_get((int) r, 1, &isnull);
-			uint64		h;
-			IdSeen	   *s;
-
-			CHECK_FOR_INTERRUPTS();
-			if (isnull)
-				continue;
-			h = id_hash(ic, d);
-			if (bsearch(&h, suspects, nsuspects, sizeof(uint64), compare_u64) == NULL)
-				continue;
-			e = seen_insert(seen, h, &found);
-			if (!found)
-				e->ids = NULL;
-			for (s = e->ids; s != NULL; s = s->next)
-				if (DatumGetBool(FunctionCall2Coll(&ic->type->eq_opr_finfo, ic->collation, s->id, d)))
-					break;
-			if (s == NULL)
-			{
-				MemoryContext old = MemoryContextSwitchTo(keep);
-
-				s = palloc(sizeof(IdSeen));
-				s->id = datumCopy(d, ic->type->typbyval, ic->type->typlen);
-				s->count = 0;
-				s->next = e->ids;
-				e->ids = s;
-				MemoryContextSwitchTo(old);
-			}
-			s->count++;
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
-	seen_start_iterate(seen, &it);
-	while ((e = seen_iterate(seen, &it)) != NULL)
+	memset(&pass, 0, sizeof(pass));
+	pass.ic = ic;
+	pass.suspects = suspects;
+	pass.nsuspects = nsuspects;
+	pass.seen = seen_create(keep, 64, NULL);
+	pass.keep = keep;
+	job_receiver_init(&pass.pub, id_pass_receive);
+	job_stream(psprintf("SELECT %s FROM %s l WHERE %s IS NOT NULL", ic->expr, job_relname(rel), ic->expr),
+			   &pass.pub);
+	seen_start_iterate(pass.seen, &it);
+	while ((e = seen_iterate(pass.seen, &it)) != NULL)
 	{
 		IdSeen	   *s;
 
