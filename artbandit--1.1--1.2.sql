@@ -539,3 +539,22 @@ CREATE FUNCTION ope_rollup_day(
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION ope_rollup_day(regclass, regclass, regclass, date, text[], name, name, name, name, name, name, name, interval) IS
 	'(re)compute one day''s ope_state per target policy (and segment) from the log into the results table; returns the states written (q and v from the reward model at reward_ridge); with reward_window, states computed before the day''s rewards are all in are provisional';
+
+-- progress on long work: a backfill of many days, a NOTICE per day
+CREATE FUNCTION ope_rollup_range(
+	log regclass, results regclass, targets regclass, from_day date, to_day date,
+	policies text[] DEFAULT NULL,
+	segment_column name DEFAULT NULL,
+	day_column name DEFAULT 'day',
+	action_column name DEFAULT 'image_id',
+	context_column name DEFAULT 'context',
+	candidates_column name DEFAULT 'candidates',
+	reward_column name DEFAULT 'played',
+	propensity_column name DEFAULT 'propensity',
+	reward_window interval DEFAULT NULL)
+	RETURNS integer
+	AS 'MODULE_PATHNAME', 'ope_rollup_range'
+	LANGUAGE C VOLATILE
+	SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION ope_rollup_range(regclass, regclass, regclass, date, date, text[], name, name, name, name, name, name, name, interval) IS
+	'ope_rollup_day for every day from from_day to to_day in order, in one transaction, with a NOTICE per day (rows read, states written); returns the states written';

@@ -387,3 +387,16 @@ job_row_place(bool has_ctid, Datum ctid, int64 number)
 		return psprintf("ctid %s", DatumGetCString(DirectFunctionCall1(tidout, ctid)));
 	return psprintf("row " INT64_FORMAT " of the scan", number);
 }
+
+void
+job_log_summary(const char *fn, Oid log, const char *what, uint64 rows, int written,
+				Oid into, TimestampTz start)
+{
+	long		ms = TimestampDifferenceMilliseconds(start, GetCurrentTimestamp());
+
+	ereport(LOG,
+			(errmsg("%s: %s of %s: %llu rows read, %d written to %s in %ld.%03ld s",
+					fn, what, job_relname(log), (unsigned long long) rows, written,
+					job_relname(into), ms / 1000, ms % 1000),
+			 errhidestmt(true)));
+}

@@ -21,6 +21,7 @@
 #include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/date.h"
+#include "utils/timestamp.h"
 
 /* The OID of the extension's type typname (ope_state, banditmodel). */
 Oid			job_extension_type(const char *typname);
@@ -113,6 +114,15 @@ char	   *job_row_place(bool has_ctid, Datum ctid, int64 number);
  * job_text_of the column's text ('' for NULL).
  */
 Oid			job_text_output(Oid rel, Name col);
+
+/*
+ * The one-line LOG a job writes when it is done, so that a scheduled run
+ * (pg_cron) is visible in the server log: what it did (fn, what: the day or
+ * range, the scope), the rows read from log, the rows written into into, and
+ * the seconds since start.
+ */
+void		job_log_summary(const char *fn, Oid log, const char *what, uint64 rows,
+							int written, Oid into, TimestampTz start);
 char	   *job_text_of(Datum d, bool isnull, Oid output);
 
 #endif

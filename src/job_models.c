@@ -140,6 +140,8 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 				i;
 	bool		isnull;
 	Oid			scope_output;
+	uint64		nrows = 0;
+	TimestampTz start = GetCurrentTimestamp();
 
 	for (i = 0; i < 5; i++)
 		if (PG_ARGISNULL(i))
@@ -220,6 +222,7 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 			MemoryContextSwitchTo(spicxt);
 			MemoryContextReset(rowcxt);
 		}
+		nrows += SPI_processed;
 		SPI_freetuptable(SPI_tuptable);
 	}
 	SPI_cursor_close(portal);
@@ -286,6 +289,11 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 				 errhint("Their current models, if any, stay current.")));
 	}
 	SPI_finish();
+	job_log_summary("bandit_refresh_models", log,
+					psprintf("model \"%s\" version %d from %s to %s",
+							 TextDatumGetCString(PG_GETARG_DATUM(2)), next_version,
+							 job_date_text(PG_GETARG_DATUM(3)), job_date_text(PG_GETARG_DATUM(4))),
+					nrows, written, models, start);
 	PG_RETURN_INT32(written);
 }
 
@@ -402,6 +410,10 @@ bandit_rollback_models(PG_FUNCTION_ARGS)
 	job_execute(psprintf("UPDATE %s SET retired = true WHERE name OPERATOR(pg_catalog.=) $1 "
 						 "AND version OPERATOR(pg_catalog.=) $2", rel),
 				2, argtypes, args, NULL, false, 0);
+	/* a scheduled rollback is visible in the server log */
+	ereport(LOG,
+			(errmsg("bandit_rollback_models: version %d of model \"%s\" retired in %s", latest, name, rel),
+			 errhidestmt(true)));
 	SPI_finish();
 	PG_RETURN_INT32(latest);
 }

@@ -361,56 +361,99 @@ add_scored_row(const Target *t, const LogRow *lr, OpeState *s)
 		ab_raise(&err);
 }
 
+/* The arguments of ope_rollup_day and ope_rollup_range after their days. */
+typedef struct RollupArgs
+{
+	Oid			log,
+				results,
+				targets;
+	ArrayType  *policies;		/* NULL: every target of the table */
+	Name		segment,		/* NULL: no segmentation */
+				day_col,		/* NULL: the default name, for each below */
+				action,
+				context,
+				candidates,
+				reward,
+				propensity;
+	bool		has_window;
+	Datum		window;			/* reward_window */
+} RollupArgs;
+
+static Name
+opt_name(FunctionCallInfo fcinfo, int i)
+{
+	return (PG_NARGS() <= i || PG_ARGISNULL(i)) ? NULL : PG_GETARG_NAME(i);
+}
+
 /*
- * Delayed rewards: with reward_window (argument 12), a day's rewards are
- * all in once every impression's window has closed, at the end of the day
- * plus the window.  That time is stored in the results table's complete_at
- * column (needed then, optional otherwise; NULL without a window), and a
- * state computed before it is provisional (ope_rollup_report says so) until
- * the day is computed again.
+ * log, results and targets are arguments 0-2; the optional ones (policies
+ * ... reward_window) start at argument first.
+ */
+static void
+rollup_args(FunctionCallInfo fcinfo, int first, RollupArgs *a)
+{
+	a->log = PG_GETARG_OID(0);
+	a->results = PG_GETARG_OID(1);
+	a->targets = PG_GETARG_OID(2);
+	a->policies = PG_ARGISNULL(first) ? NULL : PG_GETARG_ARRAYTYPE_P(first);
+	a->segment = opt_name(fcinfo, first + 1);
+	a->day_col = opt_name(fcinfo, first + 2);
+	a->action = opt_name(fcinfo, first + 3);
+	a->context = opt_name(fcinfo, first + 4);
+	a->candidates = opt_name(fcinfo, first + 5);
+	a->reward = opt_name(fcinfo, first + 6);
+	a->propensity = opt_name(fcinfo, first + 7);
+	a->has_window = PG_NARGS() > first + 8 && !PG_ARGISNULL(first + 8);
+	a->window = a->has_window ? PG_GETARG_DATUM(first + 8) : (Datum) 0;
+}
+
+/*
+ * Delayed rewards: with reward_window, a day's rewards are all in once
+ * every impression's window has closed, at the end of the day plus the
+ * window.  That time is stored in the results table's complete_at column
+ * (needed then, optional otherwise; NULL without a window), and a state
+ * computed before it is provisional (ope_rollup_report says so) until the
+ * day is computed again.
  */
 static Datum
-window_end(Oid results, DateADT day, FunctionCallInfo fcinfo, bool *has_column, bool *isnull)
+window_end(const RollupArgs *a, DateADT day, bool *has_column, bool *isnull)
 {
-	Datum		window,
-				zero;
+	Datum		zero;
 	JobColumn	col = {"complete_at", TIMESTAMPTZOID};
 
-	*has_column = OidIsValid(job_column_type(results, "complete_at"));
+	*has_column = OidIsValid(job_column_type(a->results, "complete_at"));
 	if (*has_column)
-		job_check_table(results, "results", &col, 1);
-	*isnull = PG_NARGS() <= 12 || PG_ARGISNULL(12);
+		job_check_table(a->results, "results", &col, 1);
+	*isnull = !a->has_window;
 	if (*isnull)
 		return (Datum) 0;
 	if (!*has_column)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("results table %s has no column \"complete_at\", which reward_window needs",
-						job_relname(results)),
-				 errhint("ALTER TABLE %s ADD COLUMN complete_at timestamptz;", job_relname(results))));
-	window = PG_GETARG_DATUM(12);
+						job_relname(a->results)),
+				 errhint("ALTER TABLE %s ADD COLUMN complete_at timestamptz;", job_relname(a->results))));
 	zero = DirectFunctionCall3(interval_in, CStringGetDatum("0"), ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
-	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, window, zero)) < 0)
+	if (DatumGetInt32(DirectFunctionCall2(interval_cmp, a->window, zero)) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("reward_window must not be negative, got %s",
-						DatumGetCString(DirectFunctionCall1(interval_out, window)))));
+						DatumGetCString(DirectFunctionCall1(interval_out, a->window)))));
 	return DirectFunctionCall2(timestamptz_pl_interval,
 							   DirectFunctionCall1(date_timestamptz, DateADTGetDatum(job_next_day(day))),
-							   window);
+							   a->window);
 }
 
-/* ope_rollup_day(log, results, targets, day, policies, segment_column, day_column, ...) */
-PG_FUNCTION_INFO_V1(ope_rollup_day);
-Datum
-ope_rollup_day(PG_FUNCTION_ARGS)
+/*
+ * One day: read the day's rows once, score them for every target, replace
+ * the day's states.  Runs inside the caller's SPI connection; returns the
+ * states written and sets *nrows to the log rows read.
+ */
+static int
+rollup_day(const RollupArgs *a, DateADT day, uint64 *nrows)
 {
-	Oid			log,
-				results,
-				targets,
-				state_type,
+	Oid			state_type,
 				model_type;
-	DateADT		day;
 	JobColumn	result_cols[7],
 				target_cols[3],
 				extra;
@@ -443,18 +486,8 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	SPIPlanPtr	insert;
 	ListCell   *lc;
 
-	for (i = 0; i < 4; i++)
-		if (PG_ARGISNULL(i))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("log, results, targets and day must not be NULL")));
-	log = PG_GETARG_OID(0);
-	results = PG_GETARG_OID(1);
-	targets = PG_GETARG_OID(2);
-	day = PG_GETARG_DATEADT(3);
-	seg_by = PG_ARGISNULL(5) ? "" : pstrdup(NameStr(*PG_GETARG_NAME(5)));
-
-	SPI_connect();
+	*nrows = 0;
+	seg_by = a->segment ? pstrdup(NameStr(*a->segment)) : "";
 	state_type = job_extension_type("ope_state");
 	model_type = job_extension_type("banditmodel");
 	result_cols[0] = (JobColumn) {"day", DATEOID};
@@ -464,62 +497,61 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	result_cols[4] = (JobColumn) {"state", state_type};
 	result_cols[5] = (JobColumn) {"computed_at", TIMESTAMPTZOID};
 	result_cols[6] = (JobColumn) {"definition", TEXTOID};
-	job_check_table(results, "results", result_cols, 7);
-	complete_at = window_end(results, day, fcinfo, &has_complete_at, &complete_at_null);
+	job_check_table(a->results, "results", result_cols, 7);
+	complete_at = window_end(a, day, &has_complete_at, &complete_at_null);
 	target_cols[0] = (JobColumn) {"name", TEXTOID};
 	target_cols[1] = (JobColumn) {"policy", TEXTOID};
 	target_cols[2] = (JobColumn) {"model", model_type};
-	job_check_table(targets, "targets", target_cols, 3);
-	has_reward_model = OidIsValid(job_column_type(targets, "reward_model"));
+	job_check_table(a->targets, "targets", target_cols, 3);
+	has_reward_model = OidIsValid(job_column_type(a->targets, "reward_model"));
 	if (has_reward_model)
 	{
 		extra = (JobColumn) {"reward_model", model_type};
-		job_check_table(targets, "targets", &extra, 1);
-		has_ridge = OidIsValid(job_column_type(targets, "reward_ridge"));
+		job_check_table(a->targets, "targets", &extra, 1);
+		has_ridge = OidIsValid(job_column_type(a->targets, "reward_ridge"));
 		if (has_ridge)
 		{
 			extra = (JobColumn) {"reward_ridge", FLOAT8OID};
-			job_check_table(targets, "targets", &extra, 1);
+			job_check_table(a->targets, "targets", &extra, 1);
 		}
 	}
 
 	/* the target policies: the list given, or every one of the table */
-	if (PG_ARGISNULL(4))
+	if (a->policies == NULL)
 	{
 		bool		isnull;
 		Datum		all;
 
 		job_execute(psprintf("SELECT pg_catalog.array_agg(t.name ORDER BY t.name) FROM %s t",
-							 job_relname(targets)), 0, NULL, NULL, NULL, false, 0);
+							 job_relname(a->targets)), 0, NULL, NULL, NULL, false, 0);
 		all = job_get(0, 1, &isnull);
 		if (isnull)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
-					 errmsg("targets table %s is empty", job_relname(targets))));
+					 errmsg("targets table %s is empty", job_relname(a->targets))));
 		policies = DatumGetArrayTypePCopy(all);
 	}
 	else
-		policies = PG_GETARG_ARRAYTYPE_P(4);
+		policies = a->policies;
 	names = job_check_names(policies, "target policies", &nnames);
 
 	/* the day's rows of the log, as the inputs of the estimators */
-	day_ref = job_column_expr(log, PG_ARGISNULL(6) ? NULL : PG_GETARG_NAME(6), JOB_DAY);
-	seg_ref = PG_ARGISNULL(5) ? "''::pg_catalog.text"
-		: job_column_expr(log, PG_GETARG_NAME(5), JOB_SEGMENT);
-	if (!PG_ARGISNULL(5))
-		seg_output = job_text_output(log, PG_GETARG_NAME(5));
+	day_ref = job_column_expr(a->log, a->day_col, JOB_DAY);
+	seg_ref = a->segment ? job_column_expr(a->log, a->segment, JOB_SEGMENT) : "''::pg_catalog.text";
+	if (a->segment)
+		seg_output = job_text_output(a->log, a->segment);
 	rows_sql = psprintf("SELECT %s, %s, %s, %s, %s, %s FROM %s l "
 						"WHERE %s OPERATOR(pg_catalog.>=) $1 AND %s OPERATOR(pg_catalog.<) $2",
 						seg_ref,
-						job_column_expr(log, PG_ARGISNULL(7) ? NULL : PG_GETARG_NAME(7), JOB_ACTION),
-						job_column_expr(log, PG_ARGISNULL(8) ? NULL : PG_GETARG_NAME(8), JOB_CONTEXT),
-						job_column_expr(log, PG_ARGISNULL(9) ? NULL : PG_GETARG_NAME(9), JOB_CANDIDATES),
-						job_column_expr(log, PG_ARGISNULL(10) ? NULL : PG_GETARG_NAME(10), JOB_REWARD),
-						job_column_expr(log, PG_ARGISNULL(11) ? NULL : PG_GETARG_NAME(11), JOB_PROPENSITY),
-						job_relname(log), day_ref, day_ref);
+						job_column_expr(a->log, a->action, JOB_ACTION),
+						job_column_expr(a->log, a->context, JOB_CONTEXT),
+						job_column_expr(a->log, a->candidates, JOB_CANDIDATES),
+						job_column_expr(a->log, a->reward, JOB_REWARD),
+						job_column_expr(a->log, a->propensity, JOB_PROPENSITY),
+						job_relname(a->log), day_ref, day_ref);
 
 	/* writers of one results table take turns; readers are not blocked */
-	results_name = job_relname(results);
+	results_name = job_relname(a->results);
 	job_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", results_name),
 				0, NULL, NULL, NULL, false, 0);
 	argtypes[0] = DATEOID;
@@ -539,8 +571,8 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	qsort(sorted, nnames, sizeof(char *), compare_strings);
 	tgts = palloc0(sizeof(Target) * nnames);
 	for (i = 0; i < nnames; i++)
-		load_target(&tgts[i], sorted[i], targets, has_reward_model, has_ridge,
-					PG_ARGISNULL(10) ? "played" : NameStr(*PG_GETARG_NAME(10)));
+		load_target(&tgts[i], sorted[i], a->targets, has_reward_model, has_ridge,
+					a->reward ? NameStr(*a->reward) : "played");
 
 	/* one pass over the day's rows */
 	groups.nbuckets = 64;
@@ -583,10 +615,12 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(rowcxt);
 		}
+		*nrows += SPI_processed;
 		SPI_freetuptable(SPI_tuptable);
 	}
 	error_context_stack = errcb.previous;
 	SPI_cursor_close(portal);
+	MemoryContextDelete(rowcxt);
 
 	/* the new states */
 	argtypes[0] = DATEOID;
@@ -623,6 +657,104 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 			written += (int) SPI_processed;
 		}
 	}
+	SPI_freeplan(insert);
+	return written;
+}
+
+static void
+check_not_null(FunctionCallInfo fcinfo, int n, const char *what)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s must not be NULL", what)));
+}
+
+/* ope_rollup_day(log, results, targets, day, policies, segment_column, day_column, ...) */
+PG_FUNCTION_INFO_V1(ope_rollup_day);
+Datum
+ope_rollup_day(PG_FUNCTION_ARGS)
+{
+	RollupArgs	a;
+	DateADT		day;
+	uint64		nrows;
+	int			written;
+	TimestampTz start = GetCurrentTimestamp();
+
+	check_not_null(fcinfo, 4, "log, results, targets and day");
+	rollup_args(fcinfo, 4, &a);
+	day = PG_GETARG_DATEADT(3);
+	SPI_connect();
+	written = rollup_day(&a, day, &nrows);
 	SPI_finish();
+	job_log_summary("ope_rollup_day", a.log, job_date_text(DateADTGetDatum(day)),
+					nrows, written, a.results, start);
 	PG_RETURN_INT32(written);
+}
+
+/*
+ * ope_rollup_range(log, results, targets, from_day, to_day, policies, ...):
+ * ope_rollup_day for each day of [from_day, to_day], in order, in the
+ * caller's transaction (an error leaves every day as it was), with a NOTICE
+ * per day saying what was read and written.  Each day's work lives in its
+ * own memory context, freed before the next day.
+ */
+PG_FUNCTION_INFO_V1(ope_rollup_range);
+Datum
+ope_rollup_range(PG_FUNCTION_ARGS)
+{
+	RollupArgs	a;
+	DateADT		from,
+				to,
+				day;
+	uint64		total_rows = 0;
+	int64		total = 0;
+	MemoryContext daycxt,
+				old;
+	TimestampTz start = GetCurrentTimestamp();
+
+	check_not_null(fcinfo, 5, "log, results, targets, from_day and to_day");
+	rollup_args(fcinfo, 5, &a);
+	from = PG_GETARG_DATEADT(3);
+	to = PG_GETARG_DATEADT(4);
+	job_check_days(from, to);
+	if (DATE_NOT_FINITE(from) || DATE_NOT_FINITE(to))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("a range of days must have finite ends, got %s to %s",
+						job_date_text(DateADTGetDatum(from)), job_date_text(DateADTGetDatum(to)))));
+
+	SPI_connect();
+	daycxt = AllocSetContextCreate(CurrentMemoryContext, "ope_rollup_range day",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (day = from;; day++)
+	{
+		uint64		nrows;
+		int			written;
+
+		CHECK_FOR_INTERRUPTS();
+		old = MemoryContextSwitchTo(daycxt);
+		written = rollup_day(&a, day, &nrows);
+		ereport(NOTICE,
+				(errmsg("ope_rollup_range: %s: %llu rows read, %d states written",
+						job_date_text(DateADTGetDatum(day)), (unsigned long long) nrows, written)));
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(daycxt);
+		total_rows += nrows;
+		total += written;
+		if (total > PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("ope_rollup_range would write more than %d states: split the range", PG_INT32_MAX)));
+		if (day == to)
+			break;
+	}
+	SPI_finish();
+	job_log_summary("ope_rollup_range", a.log,
+					psprintf("%s to %s", job_date_text(DateADTGetDatum(from)), job_date_text(DateADTGetDatum(to))),
+					total_rows, (int) total, a.results, start);
+	PG_RETURN_INT32((int32) total);
 }

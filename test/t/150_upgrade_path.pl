@@ -335,8 +335,8 @@ is($node->safe_psql('trivial', q{
 	WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 	  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'artbandit')
 	  AND (array_to_string(p.proconfig, ';') = 'search_path=pg_catalog, pg_temp' OR l.lanname NOT IN ('c', 'internal'))}),
-	'bandit_current_models:c,bandit_refresh_models:c,bandit_rollback_models:c,ope_rollup_day:c,ope_rollup_report:c',
-	'1.1 added the scheduled-job functions; 1.2 makes them C with search_path = pg_catalog, pg_temp, no SQL or PL/pgSQL left');
+	'bandit_audit_propensities:c,bandit_current_models:c,bandit_refresh_models:c,bandit_rollback_models:c,ope_rollup_day:c,ope_rollup_range:c,ope_rollup_report:c,ope_validate_log:c',
+	'the functions that run SQL (1.1 jobs, 1.2 log checks and backfill) are C with search_path = pg_catalog, pg_temp; no SQL or PL/pgSQL left');
 is($node->safe_psql('trivial', q{SELECT count(*) FROM pg_proc WHERE proname = 'bandit_value'}),
 	'2', '1.2 added bandit_value(..., reward_model, reward_ridge)');
 for my $update ('ALTER EXTENSION artbandit UPDATE', "ALTER EXTENSION artbandit UPDATE TO '$newest'")

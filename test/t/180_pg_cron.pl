@@ -117,5 +117,19 @@ my $check_models = $node->safe_psql('postgres', q{
 	WHERE m.name = 'ctr' AND m.version = 2});
 is($check_models, '60 0', 'the model job wrote version 2 of every show, equal to bandit_fit over its window');
 
+# Each job left one line in the server log saying what it did (issue 13.4):
+# the rows it read (yesterday's rows; the models' 28 days) and what it wrote.
+my ($yesterday, $n_yesterday, $n_window) = split /\|/, $node->safe_psql('postgres', q{
+	SELECT current_date - 1,
+	       (SELECT count(*) FROM impressions_log WHERE day = current_date - 1),
+	       (SELECT count(*) FROM impressions_log WHERE day BETWEEN current_date - 28 AND current_date - 1)});
+my $server_log = slurp_file($node->logfile);
+like($server_log,
+	qr/LOG:  ope_rollup_day: \Q$yesterday\E of public.impressions_log: $n_yesterday rows read, 2 written to public.ope_daily_results in \d+\.\d{3} s/,
+	"the rollup job's summary line is in the server log ($n_yesterday rows)");
+like($server_log,
+	qr/LOG:  bandit_refresh_models: model "ctr" version 2 from \S+ to \Q$yesterday\E of public.impressions_log: $n_window rows read, 20 written to public.artwork_models in \d+\.\d{3} s/,
+	"the model job's summary line is in the server log ($n_window rows, 20 shows)");
+
 $node->stop;
 done_testing();
