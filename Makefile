@@ -15,8 +15,15 @@ OBJS        = $(GLUE_SRCS:.c=.o) $(CORE_SRCS:.c=.o)
 DATA_built  = artbandit--1.2.sql artbandit--1.0--1.2.sql
 DATA        = $(filter-out $(DATA_built),$(sort $(wildcard artbandit--*.sql))) artbandit--1.1.control
 
-# setup (shared helpers such as expect_error) runs first; the rest in name order
+# setup (shared helpers such as expect_error) runs first; the rest in name order.
+# A list given on the command line (make installcheck REGRESS=replay) gets
+# setup put in front of it too.
 REGRESS     = setup $(filter-out setup,$(basename $(notdir $(sort $(wildcard sql/*.sql)))))
+ifeq ($(origin REGRESS),command line)
+ifneq ($(strip $(REGRESS)),)
+override REGRESS := setup $(filter-out setup,$(REGRESS))
+endif
+endif
 REGRESS_OPTS = --load-extension=artbandit --encoding=UTF8
 TAP_TESTS   = 1
 PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
@@ -38,8 +45,10 @@ PG_CONFIG  ?= pg_config
 endif
 
 # `make test`/`make demo` install the server headers themselves, so PGXS may be
-# missing when they start: include it only when it is there.
+# missing when they start: include it only when it is there.  `make check` is
+# ours (PGXS's says "not supported"): PGXS is left out when it is the goal.
 PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+ifeq ($(filter check,$(MAKECMDGOALS)),)
 ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 
@@ -47,8 +56,9 @@ include $(PGXS)
 # (an inline function moved to a header must not leave a stale object behind).
 $(OBJS) $(OBJS:.o=.bc): $(wildcard src/*.h src/core/*.h)
 endif
+endif
 
-.PHONY: test demo bench unit fuzz valgrind-check ubsan-check sqlsmith
+.PHONY: test check demo bench unit fuzz valgrind-check ubsan-check sqlsmith
 
 # concat_scripts GUARD, FILES: FILES in order, each without its own psql
 # guard line, under one guard for GUARD.
@@ -75,6 +85,14 @@ unit: test/unit/run_unit
 
 test:
 	bash test/run_tests.sh
+
+# The fast loop: build, unit, regress and TAP against a throwaway cluster of
+# a private server copy (README "Development"); REGRESS=... or PROVE_TESTS=...
+# on the command line runs just those.
+check:
+	AB_SELECT_REGRESS='$(if $(filter command line override,$(origin REGRESS)),$(REGRESS))' \
+	AB_SELECT_TAP='$(if $(filter command line,$(origin PROVE_TESTS)),$(PROVE_TESTS))' \
+	bash test/run_tests.sh check
 
 demo:
 	bash demo/run_demo.sh

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # `make test`: install missing packages, build and install the extension, run
 # the pure-C unit tests, then `make installcheck` (pg_regress, then the TAP
-# tests in test/t) against a throwaway cluster.  Nothing is left running or
-# lying around afterwards; failures print the diffs/logs and exit non-zero.
+# tests in test/t) against a throwaway cluster, then the hardening stages.
+# Nothing is left running or lying around afterwards; failures print the
+# diffs/logs and exit non-zero.
+#
+# `make check` (run_tests.sh check) is the fast loop: build, unit, regress and
+# TAP only, with the build installed into a private copy of the server
+# (test/lib/prefix.sh) instead of the system: no root needed once the
+# packages are there.  AB_SELECT_REGRESS / AB_SELECT_TAP (set by the Makefile
+# when REGRESS= / PROVE_TESTS= are on make's command line) run just those.
 # Stages are called indirectly (step, ab_on_exit):
 # shellcheck disable=SC2317
 set -euo pipefail
@@ -25,7 +32,7 @@ record() {
 print_summary() {
   local rc=${AB_EXIT_STATUS:-0}
   echo
-  echo "======== artbandit: make test summary ========"
+  echo "======== artbandit: make $MODE summary ========"
   [[ ${#RESULTS[@]} -gt 0 ]] && printf '%s\n' "${RESULTS[@]}"
   if [[ $FAILED -eq 0 && $rc -eq 0 ]]; then
     echo "  RESULT     all passed"
@@ -60,6 +67,10 @@ step() {
 
 # --- stages ------------------------------------------------------------------
 run_unit() {
+  if [[ "$MODE" == check && -n "${AB_SELECT_REGRESS:-}${AB_SELECT_TAP:-}" ]]; then
+    record unit "skipped (tests selected)"
+    return 0
+  fi
   if ! compgen -G 'test/unit/*.c' >/dev/null; then
     record unit "skipped (no test/unit/*.c)"
     return 0
@@ -110,7 +121,20 @@ save_artifacts() {
   ab_log "Failure artifacts copied to $ROOT: $*"
 }
 
+# In `make check` with a selection, only the suites selected run.
+selected() {
+  [[ "$MODE" == check && -n "${AB_SELECT_REGRESS:-}${AB_SELECT_TAP:-}" ]] || return 0
+  case $1 in
+    regress) [[ -n "${AB_SELECT_REGRESS:-}" ]] ;;
+    tap) [[ -n "${AB_SELECT_TAP:-}" ]] ;;
+  esac
+}
+
 run_regress() {
+  if ! selected regress; then
+    record regress "skipped (not selected)"
+    return 0
+  fi
   if ! compgen -G 'sql/*.sql' >/dev/null; then
     record regress "skipped (no sql/*.sql)"
     return 0
@@ -178,6 +202,10 @@ show_tap_logs() {
 }
 
 run_tap() {
+  if ! selected tap; then
+    record tap "skipped (not selected)"
+    return 0
+  fi
   if ! compgen -G 'test/t/*.pl' >/dev/null; then
     record tap "skipped (no test/t/*.pl)"
     return 0
@@ -198,14 +226,40 @@ warn_unreadable_data() {
     ab_warn "$(ab_pg_user) cannot read $ARTBANDIT_DATA: real-data tests may fail"
 }
 
+# make check: install into a private copy of the server, not the system's.
+install_private() {
+  local scratch
+  scratch=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-prefix.XXXXXX")
+  ab_on_exit rm -rf "$scratch"
+  ab_make_prefix "$scratch"
+  ab_log "Installing into the private copy $AB_PREFIX"
+  ab_quiet make install PG_CONFIG="$PG_CONFIG" DESTDIR="$AB_PREFIX" || return 1
+  # From here on everything (cluster, pg_regress, TAP nodes) runs the copy.
+  PG_CONFIG=$AB_RPG_CONFIG
+  PATH="$("$PG_CONFIG" --bindir):$PATH"
+  export PATH
+}
+
+MODE=test
+
 main() {
+  MODE=${1:-test}
+  [[ "$MODE" == test || "$MODE" == check ]] || ab_die "usage: run_tests.sh [test|check]"
   ab_on_exit print_summary   # registered first, so it runs last
   ab_pg_config
   ab_export_data_dir "$ROOT"
 
-  step deps ensure_deps || exit 1
+  if [[ "$MODE" == check ]]; then
+    step deps ensure_deps "${AB_CHECK_DEPS[@]}" || exit 1
+  else
+    step deps ensure_deps || exit 1
+  fi
   step build ab_build || exit 1
-  step install ab_install || exit 1
+  if [[ "$MODE" == check ]]; then
+    step install install_private || exit 1
+  else
+    step install ab_install || exit 1
+  fi
   step unit run_unit || true
 
   step cluster cluster_start || exit 1
@@ -214,10 +268,12 @@ main() {
   # Every suite runs even if an earlier one fails: one run, the whole picture.
   step regress run_regress || true
   step tap run_tap || true
-  step fuzz run_fuzz || true
-  step sqlsmith run_sqlsmith || true
-  step ubsan run_ubsan || true
-  step valgrind run_valgrind || true
+  if [[ "$MODE" == test ]]; then
+    step fuzz run_fuzz || true
+    step sqlsmith run_sqlsmith || true
+    step ubsan run_ubsan || true
+    step valgrind run_valgrind || true
+  fi
   exit "$FAILED"
 }
 

@@ -9,3 +9,5 @@ source "$_ab_lib/deps.sh"
 source "$_ab_lib/cluster.sh"
 # shellcheck source=test/lib/build.sh
 source "$_ab_lib/build.sh"
+# shellcheck source=test/lib/prefix.sh
+source "$_ab_lib/prefix.sh"

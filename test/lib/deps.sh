@@ -9,6 +9,12 @@ AB_DEPS=(postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc clang
          libclang-rt-14-dev python3 python3-numpy libdigest-murmurhash3-pureperl-perl
          valgrind sqlsmith postgresql-15-cron)
 
+# What `make check` needs: build, unit, regress and TAP (no hardening tools).
+# shellcheck disable=SC2034 # used by run_tests.sh
+AB_CHECK_DEPS=(postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc clang
+               libclang-rt-14-dev python3 python3-numpy libdigest-murmurhash3-pureperl-perl
+               postgresql-15-cron)
+
 _ab_missing_pkgs() {
   local p
   for p in "$@"; do
@@ -22,13 +28,15 @@ _ab_apt() {
   DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=900 "$@"
 }
 
+# ensure_deps [PKG...]: the packages given, or AB_DEPS.
 ensure_deps() {
-  local missing=()
+  local missing=() want=("$@")
+  [[ ${#want[@]} -gt 0 ]] || want=("${AB_DEPS[@]}")
   if ! command -v dpkg-query >/dev/null 2>&1; then
-    ab_warn "not a Debian system: cannot check packages, assuming ${AB_DEPS[*]} are installed"
+    ab_warn "not a Debian system: cannot check packages, assuming ${want[*]} are installed"
     return 0
   fi
-  mapfile -t missing < <(_ab_missing_pkgs "${AB_DEPS[@]}")
+  mapfile -t missing < <(_ab_missing_pkgs "${want[@]}")
   [[ ${#missing[@]} -eq 0 ]] && return 0
 
   if ! ab_is_root; then

@@ -46,7 +46,6 @@ SCRATCH=""     # everything we create lives under here
 PREFIX=""      # the relocated PostgreSQL copy
 WORK=""        # the build/regress copy of the tree (owned by the server user)
 RPG_CONFIG=""  # the relocated copy's pg_config
-SYS_PG_CONFIG=""
 PRELOAD=""
 NREGRESS=0
 
@@ -57,43 +56,12 @@ summary() {
     "$((SECONDS - T0))s"
 }
 
-# --- the private PostgreSQL copy -----------------------------------------------
+# --- the private PostgreSQL copy (test/lib/prefix.sh) ---------------------------
 make_prefix() {
-  local bindir sharedir pkglibdir instroot d got want
-  SYS_PG_CONFIG=$PG_CONFIG
-  bindir=$("$SYS_PG_CONFIG" --bindir)
-  sharedir=$("$SYS_PG_CONFIG" --sharedir)
-  pkglibdir=$("$SYS_PG_CONFIG" --pkglibdir)
-  # Debian: bin/ and lib/ share /usr/lib/postgresql/15; share/ is elsewhere.
-  instroot=$(dirname "$bindir")
-  PREFIX="$SCRATCH/pg"
-  ab_log "Copying $instroot and $sharedir into $PREFIX"
-  for d in "$instroot" "$sharedir"; do
-    mkdir -p "$PREFIX$(dirname "$d")"
-    cp -a "$d" "$PREFIX$d"
-  done
-  [[ "$pkglibdir" == "$instroot"/* ]] ||
-    { mkdir -p "$PREFIX$(dirname "$pkglibdir")"; cp -a "$pkglibdir" "$PREFIX$pkglibdir"; }
-  # The headers stay shared (read-only use): a link where the copy looks.
-  for d in "$("$SYS_PG_CONFIG" --pkgincludedir)" "$("$SYS_PG_CONFIG" --includedir-server)"; do
-    [[ -e "$PREFIX$d" || ! -d "$d" ]] && continue
-    mkdir -p "$PREFIX$(dirname "$d")"
-    ln -s "$d" "$PREFIX$d"
-  done
-  RPG_CONFIG="$PREFIX$bindir/pg_config"
-
-  # The copy must compute its paths from its own location.
-  for d in bindir sharedir pkglibdir includedir-server; do
-    got=$("$RPG_CONFIG" "--$d")
-    want=$PREFIX$("$SYS_PG_CONFIG" "--$d")
-    [[ "$got" == "$want" ]] ||
-      ab_die "relocated pg_config --$d says $got, expected $want (installation not relocatable?)"
-  done
+  ab_make_prefix "$SCRATCH"
+  PREFIX=$AB_PREFIX
+  RPG_CONFIG=$AB_RPG_CONFIG
   ab_log "Relocated: --sharedir $("$RPG_CONFIG" --sharedir), --pkglibdir $("$RPG_CONFIG" --pkglibdir)"
-
-  # Drop whatever artbandit the system has, so only our build can be loaded.
-  rm -rf "$PREFIX$pkglibdir"/artbandit.so "$PREFIX$pkglibdir"/bitcode/artbandit \
-         "$PREFIX$pkglibdir"/bitcode/artbandit.index.bc "$PREFIX$sharedir"/extension/artbandit[.-]*
 }
 
 # --- build and install (in a copy of the tree, never in $ROOT) ------------------
