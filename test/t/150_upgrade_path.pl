@@ -7,8 +7,9 @@
 # C symbol, configuration, ACL and comment; aggregates with every support
 # function, state type, space, initial values and final-function modify
 # mode; types with I/O functions, length, alignment, storage, category,
-# composite attributes and their array type; operators, casts, operator
-# classes and families, relations and anything else generically; and the
+# composite attributes (with their comments) and their array type;
+# operators, casts (with their comments), operator classes and families,
+# relations and anything else generically; and the
 # extension's own properties (version, relocatable, schema, config tables).
 #
 # For every version that can be installed and can reach the newest one, the
@@ -95,7 +96,8 @@ lines AS (
 	                                         || '/' || ar.typstorage::text
 	                                  FROM pg_type ar WHERE ar.oid = t.typarray), '-')
 	       || ' attributes=' || coalesce((SELECT string_agg(att.attname || ' ' || format_type(att.atttypid, att.atttypmod)
-	                                                        || coalesce(' collate ' || NULLIF(att.attcollation, 0)::regcollation, ''),
+	                                                        || coalesce(' collate ' || NULLIF(att.attcollation, 0)::regcollation, '')
+	                                                        || coalesce(' comment ' || quote_literal(col_description(t.typrelid, att.attnum)), ''),
 	                                                        ', ' ORDER BY att.attnum)
 	                                      FROM pg_attribute att
 	                                      WHERE att.attrelid = t.typrelid AND att.attnum > 0 AND NOT att.attisdropped), '-')
@@ -110,6 +112,7 @@ lines AS (
 	UNION ALL
 	SELECT 'cast ' || c.castsource::regtype || ' -> ' || c.casttarget::regtype || ': func='
 	       || c.castfunc::regprocedure || ' context=' || c.castcontext::text || ' method=' || c.castmethod::text
+	       || ' comment=' || coalesce(obj_description(c.oid, 'pg_cast'), '-')
 	FROM m JOIN pg_cast c ON m.classid = 'pg_cast'::regclass AND c.oid = m.objid
 	UNION ALL
 	SELECT 'opclass ' || am.amname || ' ' || oc.opcname || ': type=' || oc.opcintype::regtype
@@ -250,8 +253,8 @@ cmp_ok($nfunctions, '>=', 40, "the fingerprint covers the functions and aggregat
 cmp_ok($ntypes, '>=', 3, "the fingerprint covers the types ($ntypes)");
 like($fresh, qr/^function ope_accumulate\(reward double precision, .*aggregate: kind=n .*combine=ope_merge\(ope_state,ope_state\) /m,
 	'aggregates are fingerprinted with their support functions');
-like($fresh, qr/^type ope_result: type=c .*attributes=estimator text collate "default", estimate double precision/m,
-	'composite types are fingerprinted with their attributes');
+like($fresh, qr/^type ope_result: type=c .*attributes=estimator text collate "default" comment '[^']+', estimate double precision comment /m,
+	'composite types are fingerprinted with their attributes and the attributes\' comments');
 is(scalar(keys %$results), scalar(keys %reaches) - 1,
 	'every version other than the newest was updated and compared');
 for my $source (sort keys %$results)
@@ -335,7 +338,7 @@ is($node->safe_psql('trivial', q{
 	WHERE d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 	  AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'artbandit')
 	  AND (array_to_string(p.proconfig, ';') = 'search_path=pg_catalog, pg_temp' OR l.lanname NOT IN ('c', 'internal'))}),
-	'bandit_current_models:c,bandit_refresh_models:c,bandit_rollback_models:c,ope_rollup_day:c,ope_rollup_report:c',
+	'bandit_audit_propensities:c,bandit_current_models:c,bandit_refresh_models:c,bandit_rollback_models:c,ope_rollup_day:c,ope_rollup_report:c,ope_validate_log:c',
 	'1.1 added the scheduled-job functions; 1.2 makes them C with search_path = pg_catalog, pg_temp, no SQL or PL/pgSQL left');
 is($node->safe_psql('trivial', q{SELECT count(*) FROM pg_proc WHERE proname = 'bandit_value'}),
 	'2', '1.2 added bandit_value(..., reward_model, reward_ridge)');
