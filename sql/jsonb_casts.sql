@@ -150,7 +150,8 @@ FROM pg_cast WHERE casttarget = 'jsonb'::regtype
 ORDER BY castsource::regtype::text;
 CREATE TABLE jc_json (j jsonb);
 SELECT expect_error($$INSERT INTO jc_json SELECT s FROM jc_states$$);
-SELECT jsonb_typeof(to_jsonb(s)) AS to_jsonb_type, to_jsonb(s) #>> '{}' = s::text AS is_text_form
+SELECT jsonb_typeof(to_jsonb(s)) AS to_jsonb_type, to_jsonb(s) #>> '{}' = s::text AS is_text_form,
+	json_typeof(row_to_json(jc_states) -> 's') AS row_to_json_type
 FROM jc_states WHERE kind = 'basic';
 
 DROP TABLE jc_log, jc_states, jc_fit, jc_model, jc_more, jc_json;
