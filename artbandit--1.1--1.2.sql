@@ -558,3 +558,67 @@ CREATE FUNCTION ope_rollup_range(
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION ope_rollup_range(regclass, regclass, regclass, date, date, text[], name, name, name, name, name, name, name, interval) IS
 	'ope_rollup_day for every day from from_day to to_day in order, in one transaction, with a NOTICE per day (rows read, states written); returns the states written';
+
+-----------------------------------------------------------------------------
+-- clients and BI tools: jsonb of the state types, documented composites
+-----------------------------------------------------------------------------
+
+-- The text form of each state type is JSON; the cast gives it as jsonb, so
+-- clients that parse jsonb (psycopg2, node-postgres) receive an object and
+-- SQL reads fields with -> and ->>.  Explicit casts only: a state never
+-- turns into jsonb by itself (in an assignment or a jsonb function call).
+CREATE FUNCTION ope_state_to_jsonb(ope_state) RETURNS pg_catalog.jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION banditmodel_to_jsonb(banditmodel) RETURNS pg_catalog.jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ope_bootstrap_state_to_jsonb(ope_bootstrap_state) RETURNS pg_catalog.jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ope_pair_state_to_jsonb(ope_pair_state) RETURNS pg_catalog.jsonb
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ope_state_to_jsonb(ope_state) IS
+	'the cast ope_state::jsonb: the JSON text form as jsonb (numbers exact)';
+COMMENT ON FUNCTION banditmodel_to_jsonb(banditmodel) IS
+	'the cast banditmodel::jsonb: the JSON text form as jsonb (numbers exact)';
+COMMENT ON FUNCTION ope_bootstrap_state_to_jsonb(ope_bootstrap_state) IS
+	'the cast ope_bootstrap_state::jsonb: the JSON text form as jsonb (numbers exact)';
+COMMENT ON FUNCTION ope_pair_state_to_jsonb(ope_pair_state) IS
+	'the cast ope_pair_state::jsonb: the JSON text form as jsonb (numbers exact)';
+
+CREATE CAST (ope_state AS pg_catalog.jsonb) WITH FUNCTION ope_state_to_jsonb(ope_state);
+CREATE CAST (banditmodel AS pg_catalog.jsonb) WITH FUNCTION banditmodel_to_jsonb(banditmodel);
+CREATE CAST (ope_bootstrap_state AS pg_catalog.jsonb)
+	WITH FUNCTION ope_bootstrap_state_to_jsonb(ope_bootstrap_state);
+CREATE CAST (ope_pair_state AS pg_catalog.jsonb) WITH FUNCTION ope_pair_state_to_jsonb(ope_pair_state);
+COMMENT ON CAST (ope_state AS pg_catalog.jsonb) IS 'the JSON text form of the state as jsonb';
+COMMENT ON CAST (banditmodel AS pg_catalog.jsonb) IS 'the JSON text form of the model as jsonb';
+COMMENT ON CAST (ope_bootstrap_state AS pg_catalog.jsonb) IS 'the JSON text form of the state as jsonb';
+COMMENT ON CAST (ope_pair_state AS pg_catalog.jsonb) IS 'the JSON text form of the state as jsonb';
+
+-- BI tools show column comments beside the columns (regress jsonb_casts
+-- requires one on every column of every composite type of the extension)
+COMMENT ON COLUMN ope_result.estimator IS
+	'estimator name: replay, ips, snips, dm, dr, sndr, or a lambda estimator (ipw_clip, dr_clip, switch_dr, dr_os)';
+COMMENT ON COLUMN ope_result.estimate IS
+	'estimated value of the target policy (mean reward per impression); NULL where undefined';
+COMMENT ON COLUMN ope_result.std_error IS
+	'standard error of the estimate (delta method for the ratio estimators; replicates'' standard deviation in ope_bootstrap_report)';
+COMMENT ON COLUMN ope_result.ci_lower IS
+	'lower end of the confidence interval at the report''s confidence and method; NULL when there is none';
+COMMENT ON COLUMN ope_result.ci_upper IS
+	'upper end of the confidence interval at the report''s confidence and method; NULL when there is none';
+COMMENT ON COLUMN ope_result.lambda IS
+	'the lambda of a lambda estimator row (Infinity allowed); NULL for the base estimators';
+COMMENT ON COLUMN ope_tune_result.estimator IS
+	'the lambda estimator tuned: ipw_clip, dr_clip, switch_dr or dr_os';
+COMMENT ON COLUMN ope_tune_result.lambda IS
+	'the lambda chosen among the state''s lambdas; NULL when none could be chosen';
+COMMENT ON COLUMN ope_tune_result.estimate IS
+	'the estimator''s value at the chosen lambda';
+COMMENT ON COLUMN ope_tune_result.std_error IS
+	'standard error of that estimate';
+COMMENT ON COLUMN ope_tune_result.ci_lower IS
+	'lower end of the normal confidence interval at the requested confidence';
+COMMENT ON COLUMN ope_tune_result.ci_upper IS
+	'upper end of the normal confidence interval at the requested confidence';
+COMMENT ON COLUMN ope_tune_result.reason IS
+	'why this lambda was chosen (or why none could be)';

@@ -219,6 +219,23 @@ run_tap() {
   return 1
 }
 
+# Real clients on the dashboard queries: psycopg2, pgjdbc, node-postgres
+# (test/clients, README "Clients and BI tools").  Exit status 77 is the
+# script's "skipped" (only when npm is explicitly offline), recorded with
+# its reason; anything else non-zero is a failure.
+run_clients() {
+  local rc=0 out
+  ab_log "Client tests: psycopg2, pgjdbc, node-postgres (test/clients)"
+  out=$(mktemp)
+  bash test/clients/run_clients.sh 2>&1 | tee "$out" || rc=$?
+  if [[ $rc -eq 77 ]]; then
+    record clients "skipped ($(sed -n 's/^clients: SKIPPED (\(.*\))$/\1/p' "$out"))"
+    rc=0
+  fi
+  rm -f "$out"
+  return "$rc"
+}
+
 warn_unreadable_data() {
   [[ -n "${ARTBANDIT_DATA:-}" ]] || { ab_log "ARTBANDIT_DATA not set: real-data tests will skip"; return 0; }
   ab_log "ARTBANDIT_DATA=$ARTBANDIT_DATA"
@@ -269,6 +286,7 @@ main() {
   step regress run_regress || true
   step tap run_tap || true
   if [[ "$MODE" == test ]]; then
+    step clients run_clients || true
     step fuzz run_fuzz || true
     step sqlsmith run_sqlsmith || true
     step ubsan run_ubsan || true

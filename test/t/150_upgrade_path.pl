@@ -7,8 +7,9 @@
 # C symbol, configuration, ACL and comment; aggregates with every support
 # function, state type, space, initial values and final-function modify
 # mode; types with I/O functions, length, alignment, storage, category,
-# composite attributes and their array type; operators, casts, operator
-# classes and families, relations and anything else generically; and the
+# composite attributes (with their comments) and their array type;
+# operators, casts (with their comments), operator classes and families,
+# relations and anything else generically; and the
 # extension's own properties (version, relocatable, schema, config tables).
 #
 # For every version that can be installed and can reach the newest one, the
@@ -95,7 +96,8 @@ lines AS (
 	                                         || '/' || ar.typstorage::text
 	                                  FROM pg_type ar WHERE ar.oid = t.typarray), '-')
 	       || ' attributes=' || coalesce((SELECT string_agg(att.attname || ' ' || format_type(att.atttypid, att.atttypmod)
-	                                                        || coalesce(' collate ' || NULLIF(att.attcollation, 0)::regcollation, ''),
+	                                                        || coalesce(' collate ' || NULLIF(att.attcollation, 0)::regcollation, '')
+	                                                        || coalesce(' comment ' || quote_literal(col_description(t.typrelid, att.attnum)), ''),
 	                                                        ', ' ORDER BY att.attnum)
 	                                      FROM pg_attribute att
 	                                      WHERE att.attrelid = t.typrelid AND att.attnum > 0 AND NOT att.attisdropped), '-')
@@ -110,6 +112,7 @@ lines AS (
 	UNION ALL
 	SELECT 'cast ' || c.castsource::regtype || ' -> ' || c.casttarget::regtype || ': func='
 	       || c.castfunc::regprocedure || ' context=' || c.castcontext::text || ' method=' || c.castmethod::text
+	       || ' comment=' || coalesce(obj_description(c.oid, 'pg_cast'), '-')
 	FROM m JOIN pg_cast c ON m.classid = 'pg_cast'::regclass AND c.oid = m.objid
 	UNION ALL
 	SELECT 'opclass ' || am.amname || ' ' || oc.opcname || ': type=' || oc.opcintype::regtype
@@ -250,8 +253,8 @@ cmp_ok($nfunctions, '>=', 40, "the fingerprint covers the functions and aggregat
 cmp_ok($ntypes, '>=', 3, "the fingerprint covers the types ($ntypes)");
 like($fresh, qr/^function ope_accumulate\(reward double precision, .*aggregate: kind=n .*combine=ope_merge\(ope_state,ope_state\) /m,
 	'aggregates are fingerprinted with their support functions');
-like($fresh, qr/^type ope_result: type=c .*attributes=estimator text collate "default", estimate double precision/m,
-	'composite types are fingerprinted with their attributes');
+like($fresh, qr/^type ope_result: type=c .*attributes=estimator text collate "default" comment '[^']+', estimate double precision comment /m,
+	'composite types are fingerprinted with their attributes and the attributes\' comments');
 is(scalar(keys %$results), scalar(keys %reaches) - 1,
 	'every version other than the newest was updated and compared');
 for my $source (sort keys %$results)

@@ -234,10 +234,10 @@ BEGIN
   END;
   RETURN id || E'\t' || round(extract(epoch FROM clock_timestamp() - t0) * 1000) || E'\tR\t'
     || CASE WHEN res IS NULL THEN 'null'
-            -- (an infinite lambda is a valid value: in a state's text, as the
+            -- (an infinite lambda is a valid value: in a state's text or jsonb, as the
             -- first column of ope_lambda_diagnostics, the last of ope_report,
-            -- the second of ope_tune)
-            WHEN regexp_replace(res, '"lambda":"Infinity"|(^|\n)\(Infinity,|,Infinity\)|\((ipw_clip|dr_clip|switch_dr|dr_os),Infinity,',
+            -- the second of ope_tune and in its reason)
+            WHEN regexp_replace(res, '"lambda": ?"Infinity"|lambda=Infinity|(^|\n)\(Infinity,|,Infinity\)|\((ipw_clip|dr_clip|switch_dr|dr_os),Infinity,',
                                 '', 'g') ~ '(NaN|Infinity)' THEN 'nonfinite' ELSE 'value' END
     || E'\t' || coalesce(ok::text, 'null') || E'\t'
     || left(regexp_replace(coalesce(res, ''), '\s+', ' ', 'g'), 300);
@@ -936,6 +936,8 @@ sub result_check
 	return "r IS NULL OR (r::text::${rt}::text = r::text AND "
 	  . "${rt}_send(r::text::${rt}) = ${rt}_send(r))"
 	  if $table12{$rt};
+	# the jsonb casts: an object (the text form); big ones are not re-read
+	return "r IS NULL OR jsonb_typeof(r) = 'object'" if $rt eq 'jsonb';
 	return "r IS NULL OR (SELECT bool_and(p IS NULL OR (p >= 0 AND p <= 1)) FROM unnest(r) p)"
 	  if $n eq 'ope_holm';
 	return "r IS NULL OR (r).std_error IS NULL OR ((r).std_error >= 0 AND (r).ci_lower <= (r).ci_upper)"
@@ -973,6 +975,8 @@ sub wrap
 	my $text = 'r::text';
 	$text = "CASE WHEN octet_length(banditmodel_send(r)) > 65536 THEN 'big' ELSE r::text END"
 	  if $f->{rettype} eq 'banditmodel';
+	$text = "CASE WHEN pg_column_size(r) > 65536 THEN 'big' ELSE r::text END"
+	  if $f->{rettype} eq 'jsonb';
 	my $check = result_check($f);
 	$check = "($check) AND ($extra)" if defined $extra;
 	return "SELECT string_agg($text, E'\\n'), bool_and($check) FROM ($inner) x";
