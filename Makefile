@@ -89,10 +89,13 @@ test:
 # The fast loop: build, unit, regress and TAP against a throwaway cluster of
 # a private server copy (README "Development"); REGRESS=... or PROVE_TESTS=...
 # on the command line runs just those.
+# (Defined only when it is the goal: elsewhere PGXS's check stands.)
+ifneq ($(filter check,$(MAKECMDGOALS)),)
 check:
 	AB_SELECT_REGRESS='$(if $(filter command line override,$(origin REGRESS)),$(REGRESS))' \
 	AB_SELECT_TAP='$(if $(filter command line,$(origin PROVE_TESTS)),$(PROVE_TESTS))' \
 	bash test/run_tests.sh check
+endif
 
 demo:
 	bash demo/run_demo.sh
