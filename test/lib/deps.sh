@@ -23,12 +23,17 @@ _ab_apt() {
 }
 
 ensure_deps() {
+  ab_ensure_pkgs "${AB_DEPS[@]}"
+}
+
+# ab_ensure_pkgs PKG...: install those of PKG that are missing (as root).
+ab_ensure_pkgs() {
   local missing=()
   if ! command -v dpkg-query >/dev/null 2>&1; then
-    ab_warn "not a Debian system: cannot check packages, assuming ${AB_DEPS[*]} are installed"
+    ab_warn "not a Debian system: cannot check packages, assuming $* are installed"
     return 0
   fi
-  mapfile -t missing < <(_ab_missing_pkgs "${AB_DEPS[@]}")
+  mapfile -t missing < <(_ab_missing_pkgs "$@")
   [[ ${#missing[@]} -eq 0 ]] && return 0
 
   if ! ab_is_root; then
