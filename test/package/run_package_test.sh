@@ -22,13 +22,14 @@
 #             after this one find what they expect.
 #     private (the default otherwise): the system PostgreSQL is copied into a
 #             scratch prefix, every artbandit file is removed from the copy and
-#             the package unpacked into it with dpkg-deb -x.  Nothing outside
-#             the scratch directory is touched.
+#             the package unpacked into it with dpkg-deb -x.  Nothing is
+#             installed into the system PostgreSQL.
 #  5. regress on a throwaway cluster of that PostgreSQL: a backend that ran
 #             CREATE EXTENSION must have mapped the packaged artbandit.so, and
 #             every packaged file must match the package's md5sums; then
 #             `make installcheck` (pg_regress, setup first, no TAP) from a copy
-#             of the tree.
+#             of the tree; in system mode also debian/tests/installcheck
+#             (the autopkgtest, pg_buildext installcheck).
 # Ends with "package-check: PASS (...)" or "package-check: FAIL (reasons)".
 #
 # Environment:
@@ -63,6 +64,13 @@ summary() {
     "$((SECONDS - T0))s"
   # A failure found by the exit cleanups (purge, restore) fails the script.
   [[ ${#AB_FAIL_REASONS[@]} -eq 0 ]] || exit 1
+}
+
+# Is the package on the system in any state but "not installed"?
+pkg_present() {
+  local st
+  st=$(dpkg-query -W -f='${db:Status-Status}' "$PKG" 2>/dev/null) || return 1
+  [[ -n "$st" && "$st" != not-installed ]]
 }
 
 flat() { tr '\n' ' ' <<<"$1" | sed 's/ *$//'; }
@@ -139,8 +147,8 @@ install_system() {
   PGC=$SYS_PG_CONFIG
   TREE=/
   [[ -f "$("$PGC" --sharedir)/extension/artbandit.control" ]] && HAD_EXTENSION=1
-  if [[ "$(dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null)" == *" installed" ]]; then
-    ab_warn "$PKG is installed already (an interrupted run?): purging it"
+  if pkg_present; then
+    ab_warn "$PKG is on the system already (an interrupted run?): purging it"
     ab_quiet _ab_apt -y purge "$PKG" || { ab_check_fail "could not purge the installed $PKG"; return 1; }
   fi
   ab_log "Removing what make install put into $("$PGC" --pkglibdir) and $("$PGC" --sharedir)/extension"
@@ -162,7 +170,7 @@ restore_system() {
   local left
   [[ $RESTORE_PENDING -eq 1 ]] || return 0
   RESTORE_PENDING=0
-  if [[ "$(dpkg-query -W -f='${Status}' "$PKG" 2>/dev/null)" == *" installed"* ]]; then
+  if pkg_present; then
     ab_log "apt-get purge $PKG"
     ab_quiet _ab_apt -y purge "$PKG" || ab_check_fail "apt-get purge $PKG failed"
     left=$(artbandit_files "$PGC")
@@ -252,6 +260,19 @@ run_regress() {
   fi
 }
 
+# System mode: Debian's own test of the installed package as well
+# (debian/tests/installcheck, `pg_buildext installcheck` on a pg_virtualenv
+# cluster), from the work copy.
+run_autopkgtest() {
+  local out="$SCRATCH/autopkgtest.out"
+  ab_log "debian/tests/installcheck (the autopkgtest: pg_buildext installcheck)"
+  if ! (cd "$SCRATCH/work" && env -u PGHOST -u PGPORT -u PGDATABASE debian/tests/installcheck) \
+      >"$out" 2>&1 || ! grep -q "All $NREGRESS tests passed" "$out"; then
+    tail -n 80 "$out" >&2
+    ab_check_fail "debian/tests/installcheck failed"
+  fi
+}
+
 main() {
   ab_on_exit summary   # registered first, so it runs last
   ab_pg_config
@@ -283,6 +304,7 @@ main() {
   check_installed_files
   run_regress
   cluster_stop
+  [[ "$MODE" == system ]] && run_autopkgtest
   restore_system
   [[ ${#AB_FAIL_REASONS[@]} -eq 0 ]]
 }
