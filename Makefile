@@ -119,3 +119,11 @@ ubsan-check:
 
 sqlsmith:
 	bash test/sqlsmith/run_sqlsmith.sh
+
+# The Debian package postgresql-15-artbandit (debian/, pg_buildext), built in
+# a clean copy of the tree; the .deb lands in build/deb/ (README "Packages").
+.PHONY: deb
+deb:
+	bash test/package/build_deb.sh
+
+EXTRA_CLEAN += build/deb

@@ -152,6 +152,14 @@ run_regress() {
   return 1
 }
 
+# The Debian package (test/package): built, installed into the system
+# PostgreSQL in place of `make install`'s files, the regress suite run against
+# it, then purged and `make install` redone for the stages below.
+run_package() {
+  ab_log "Debian package: build, install, pg_regress (test/package)"
+  ARTBANDIT_PKG_INSTALL=system bash test/package/run_package_test.sh
+}
+
 # Hardening stages (issue 5), each a standalone script with its own cluster
 # or build.  In make test the fuzzers run FUZZ_SECONDS each (20 here, 60 in
 # `make fuzz`) and valgrind a reduced suite; see README "Hardening".
@@ -287,6 +295,7 @@ main() {
   step tap run_tap || true
   if [[ "$MODE" == test ]]; then
     step clients run_clients || true
+    step package run_package || true
     step fuzz run_fuzz || true
     step sqlsmith run_sqlsmith || true
     step ubsan run_ubsan || true

@@ -30,13 +30,19 @@ _ab_apt() {
 
 # ensure_deps [PKG...]: the packages given, or AB_DEPS.
 ensure_deps() {
-  local missing=() want=("$@")
+  local want=("$@")
   [[ ${#want[@]} -gt 0 ]] || want=("${AB_DEPS[@]}")
+  ab_ensure_pkgs "${want[@]}"
+}
+
+# ab_ensure_pkgs PKG...: install those of PKG that are missing (as root).
+ab_ensure_pkgs() {
+  local missing=()
   if ! command -v dpkg-query >/dev/null 2>&1; then
-    ab_warn "not a Debian system: cannot check packages, assuming ${want[*]} are installed"
+    ab_warn "not a Debian system: cannot check packages, assuming $* are installed"
     return 0
   fi
-  mapfile -t missing < <(_ab_missing_pkgs "${want[@]}")
+  mapfile -t missing < <(_ab_missing_pkgs "$@")
   [[ ${#missing[@]} -eq 0 ]] && return 0
 
   if ! ab_is_root; then
