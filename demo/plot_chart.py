@@ -96,7 +96,7 @@ def draw_panel(ax, rows, panel, plotted):
             err = [[max(0.0, r["estimate"] - r["ci_lower"])], [max(0.0, r["ci_upper"] - r["estimate"])]]
             has_ci = not (math.isnan(r["ci_lower"]) or math.isnan(r["ci_upper"]))
             c = ax.errorbar([x], [r["estimate"]], yerr=err if has_ci else None, fmt=marker,
-                            color=colour, markersize=5, elinewidth=1.6, capsize=3, zorder=3)
+                            color=colour, markersize=3.5, elinewidth=1.4, capsize=4.5, zorder=3)
             base = f"p{panel}-{slug(policy)}-{slug(r['estimator'])}"
             c.lines[0].set_gid(base + "-estimate")
             if has_ci:
@@ -152,6 +152,8 @@ def plot(rows, prefix):
                   "plain replay is biased, weighting is not", fontsize=11)
     ax2.set_xlabel("target policy")
     annotate_bias(ax2, rows2, pol2, est2)
+    lo, hi = ax2.get_ylim()
+    ax2.set_ylim(lo, hi + 0.06 * (hi - lo))  # room above the annotations
 
     # one legend for both panels (the same estimator, the same colour)
     fig.legend(handles=legend_handles(est1 + [e for e in est2 if e not in est1]), loc="lower center",
