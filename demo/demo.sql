@@ -11,16 +11,19 @@
 -- 5. with 16 images per show (matches are few): clipping, switching and
 --    shrinkage tuned from the data, Recap, and the paired comparison of the
 --    learned policy against the logging policy;
--- 6. write a chart (SVG) and check the claims (an ERROR if one fails).
--- Parameters (psql -v): rows (default 2000000), chart (SVG path).
+-- 6. write the chart's numbers (CSV, drawn by demo/plot_chart.py) and check the
+--    claims (an ERROR if one fails).
+-- Parameters (psql -v): rows (default 2000000), chart_data (CSV path).
+-- Before each step that takes more than a few seconds it says what it does,
+-- and after it how long it took.
 \set ON_ERROR_STOP 1
 \if :{?rows}
 \else
 \set rows 2000000
 \endif
-\if :{?chart}
+\if :{?chart_data}
 \else
-\set chart artbandit-demo.svg
+\set chart_data artbandit-demo.csv
 \endif
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS artbandit;
@@ -33,14 +36,17 @@ SET search_path = artbandit_demo, public;
 \echo '=== artbandit demo: which artwork should a show display? ==='
 \echo 'Simulating' :rows 'impressions: 200 shows x 4 images, 30 days, a 16-dimensional context'
 \echo '(hashed genres played, country, language, day of week, time of day), uniform random images.'
-
+SELECT clock_timestamp() AS step_started \gset
 CREATE UNLOGGED TABLE log AS
 SELECT * FROM simulate_impressions(:rows, 200, 4, 16, 20261129);
 ANALYZE log;
+SELECT round(extract(epoch FROM clock_timestamp() - :'step_started')::numeric, 1) AS step_secs \gset
+\echo '    done in' :step_secs 's'
 
 \echo
 \echo 'Training on days 1-20: one contextual model per show (bandit_fit ... GROUP BY show_id),'
 \echo 'and the single best image per show (the non-contextual alternative).'
+SELECT clock_timestamp() AS step_started \gset
 CREATE TABLE models AS
 SELECT show_id, bandit_fit(image_id, context, played::int) AS model
 FROM log WHERE day <= 20 GROUP BY show_id;
@@ -48,6 +54,8 @@ CREATE TABLE best_image AS
 SELECT DISTINCT ON (show_id) show_id, image_id
 FROM (SELECT show_id, image_id, avg(played::int) AS rate FROM log WHERE day <= 20 GROUP BY 1, 2) r
 ORDER BY show_id, rate DESC, image_id;
+SELECT round(extract(epoch FROM clock_timestamp() - :'step_started')::numeric, 1) AS step_secs \gset
+\echo '    done in' :step_secs 's'
 
 CREATE TABLE policies (policy text PRIMARY KEY, kind text, spec text, ord int);
 INSERT INTO policies VALUES
@@ -59,6 +67,10 @@ INSERT INTO policies VALUES
     ('thompson', 'model', 'thompson(scale=0.5)', 6);
 
 ANALYZE policies;
+
+\echo
+\echo 'Scoring days 21-30: each model''s predictions per row, each policy''s probabilities, the truth.'
+SELECT clock_timestamp() AS step_started \gset
 
 -- Per held-out row: the reward model's prediction for every candidate (q).
 -- Per held-out row and policy: the target probability of the logged image
@@ -89,6 +101,8 @@ FROM held_out h CROSS JOIN policies p,
 CREATE TABLE results AS
 SELECT e.policy, ope_accumulate(e.r, e.mu, e.pi, e.q_logged, e.v_target) AS state, avg(e.truth) AS truth
 FROM eval e GROUP BY e.policy;
+SELECT round(extract(epoch FROM clock_timestamp() - :'step_started')::numeric, 1) AS step_secs \gset
+\echo '    done in' :step_secs 's'
 
 \echo
 \echo 'Held-out days 21-30: estimates with 95% intervals, beside the true take fraction.'
@@ -110,6 +124,7 @@ FROM results r JOIN policies p USING (policy), ope_diagnostics(r.state) d ORDER 
 \echo 'Non-uniform logging: the same world logged again (another seed) by a softmax policy of the'
 \echo 'trained models, whose propensities simulate_impressions logs.  Plain replay (no propensities)'
 \echo 'is biased towards what the logging policy liked; weighting by the propensity recovers the truth.'
+SELECT clock_timestamp() AS step_started \gset
 CREATE UNLOGGED TABLE log2 AS
 SELECT s.* FROM (SELECT bandit_merge(model) AS m FROM models) all_models,
      simulate_impressions(:rows / 4, 200, 4, 16, 4242, 'softmax(temperature=0.1)', all_models.m) s;
@@ -129,6 +144,8 @@ SELECT 2, 'best image per show',
        replay_take_fraction(image_id, best, played, propensity),
        avg(play_probabilities[array_position(candidates, best)])
 FROM t;
+SELECT round(extract(epoch FROM clock_timestamp() - :'step_started')::numeric, 1) AS step_secs \gset
+\echo '    done in' :step_secs 's'
 SELECT policy, round(ope_estimate(state, 'replay')::numeric, 4) AS replay_plain,
        round(replay_take_fraction_plain::numeric, 4) AS replay_take_fraction_plain,
        round(replay_take_fraction_weighted::numeric, 4) AS replay_take_fraction_weighted,
@@ -143,6 +160,7 @@ ORDER BY ord;
 \echo 'policy matches the logged image once in 16 rows: replay and IPS intervals are wide.  Clipping,'
 \echo 'switching and shrinkage trade bias for variance as lambda falls; ope_tune picks lambda from the'
 \echo 'data (SLOPE) and says why; Recap narrows the interval further at the price of a bias.'
+SELECT clock_timestamp() AS step_started \gset
 CREATE UNLOGGED TABLE log3 AS
 SELECT * FROM simulate_impressions(:rows / 2, 100, 16, 16, 20261207);
 CREATE TABLE models3 AS
@@ -184,6 +202,8 @@ UNION ALL
 SELECT 'recap (snips with target probability 1/rank)', o.estimate, o.ci_lower, o.ci_upper,
        o.ci_upper - o.ci_lower, r.truth, 3, NULL
 FROM results3 r, ope_report(r.recap_state) o WHERE o.estimator = 'snips';
+SELECT round(extract(epoch FROM clock_timestamp() - :'step_started')::numeric, 1) AS step_secs \gset
+\echo '    done in' :step_secs 's'
 SELECT estimator, round(estimate::numeric, 4) AS estimate, round(ci_lower::numeric, 4) AS ci_lower,
        round(ci_upper::numeric, 4) AS ci_upper, round(width::numeric, 4) AS width,
        round(truth::numeric, 4) AS truth, truth BETWEEN ci_lower AND ci_upper AS covers_truth
@@ -203,47 +223,20 @@ SELECT c.estimator, round(c.value_a::numeric, 4) AS logging, round(c.value_b::nu
        round((r.truth - r.truth_logging)::numeric, 4) AS true_lift
 FROM results3 r, ope_compare_report(r.lift) c ORDER BY c.estimator;
 
--- The chart: estimates with 95% intervals (bars) and the truth (diamond) per policy.
-CREATE TABLE chart AS
-WITH pts AS (
-    SELECT p.ord, r.policy, o.estimator,
-           array_position(ARRAY['replay', 'ips', 'snips', 'dm', 'dr', 'sndr'], o.estimator) AS e,
-           o.estimate, o.ci_lower, o.ci_upper, r.truth
-    FROM results r JOIN policies p USING (policy), ope_report(r.state) o),
-scale AS (SELECT least(min(ci_lower), min(truth)) - 0.01 AS lo, greatest(max(ci_upper), max(truth)) + 0.01 AS hi FROM pts),
-geo AS (SELECT pts.*, 60 + (ord - 1) * 150 + e * 20 AS x, scale.lo, scale.hi,
-               (SELECT 40 + 360 * (hi - v) / (hi - lo) FROM scale, (VALUES (1)) one(z), LATERAL (SELECT pts.estimate AS v) vv) AS y,
-               (SELECT 40 + 360 * (hi - pts.ci_lower) / (hi - lo) FROM scale) AS y_lo,
-               (SELECT 40 + 360 * (hi - pts.ci_upper) / (hi - lo) FROM scale) AS y_hi,
-               (SELECT 40 + 360 * (hi - pts.truth) / (hi - lo) FROM scale) AS y_truth
-        FROM pts, scale)
-SELECT '<svg xmlns="http://www.w3.org/2000/svg" width="980" height="480" font-family="sans-serif" font-size="11">' ||
-       '<text x="490" y="20" text-anchor="middle" font-size="14">artbandit: off-policy estimates (95% intervals) vs true take fraction</text>' ||
-       (SELECT string_agg(format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2"/><circle cx="%s" cy="%s" r="3" fill="%s"/>',
-                                 x, round(y_lo::numeric, 1), x, round(y_hi::numeric, 1),
-                                 (ARRAY['#999','#d62728','#ff7f0e','#9467bd','#1f77b4','#2ca02c'])[e],
-                                 x, round(y::numeric, 1), (ARRAY['#999','#d62728','#ff7f0e','#9467bd','#1f77b4','#2ca02c'])[e]), '')
-        FROM geo) ||
-       (SELECT string_agg(format('<path d="M %s %s l 130 0" stroke="black" stroke-dasharray="4 2"/><text x="%s" y="450" text-anchor="middle">%s</text>',
-                                 60 + (ord - 1) * 150 + 5, round(y_truth::numeric, 1),
-                                 60 + (ord - 1) * 150 + 70, policy), '')
-        FROM (SELECT DISTINCT ord, policy, y_truth FROM geo) t) ||
-       (SELECT string_agg(format('<line x1="55" y1="%s" x2="960" y2="%s" stroke="#eee"/><text x="50" y="%s" text-anchor="end">%s</text>',
-                                 round((40 + 360 * (hi - v) / (hi - lo))::numeric, 1), round((40 + 360 * (hi - v) / (hi - lo))::numeric, 1),
-                                 round((44 + 360 * (hi - v) / (hi - lo))::numeric, 1), to_char(v, '0.00')), '')
-        FROM scale, LATERAL (SELECT round((lo + (hi - lo) * g / 5)::numeric, 2)::float8 AS v FROM generate_series(0, 5) g) t
-        WHERE v BETWEEN lo AND hi) ||
-       '<text x="60" y="470">bars: replay, ips, snips, dm, dr, sndr (grey, red, orange, purple, blue, green); dashed: truth</text>' ||
-       '</svg>' AS svg;
-\o :chart
-\pset format unaligned
-\pset tuples_only on
-SELECT svg FROM chart;
-\o
-\pset format aligned
-\pset tuples_only off
+-- The chart's numbers, one row per estimate with its interval and the truth:
+-- panel 1 the table of held-out estimates above, panel 2 the non-uniform
+-- logging (plain replay against the weighted estimates).  demo/plot_chart.py
+-- draws them as they are.
+SELECT * FROM (
+    SELECT 1 AS panel, p.ord, r.policy, o.estimator, o.estimate, o.ci_lower, o.ci_upper, r.truth
+    FROM results r JOIN policies p USING (policy), ope_report(r.state) o
+    UNION ALL
+    SELECT 2, x.ord, x.policy, o.estimator, o.estimate, o.ci_lower, o.ci_upper, x.truth
+    FROM replay2 x, ope_report(x.state) o WHERE o.estimator IN ('replay', 'ips', 'snips')) c
+ORDER BY panel, ord, array_position(ARRAY['replay', 'ips', 'snips', 'dm', 'dr', 'sndr'], estimator)
+\g (format=csv tuples_only=off) :chart_data
 \echo
-\echo 'Chart written to' :chart
+\echo 'Chart data written to' :chart_data
 
 -- The claims, checked: an ERROR here fails `make demo` (and CI).
 CREATE TABLE claims AS
@@ -331,5 +324,5 @@ BEGIN
 END $$;
 SET client_min_messages = notice;
 \echo
-\echo 'Everything is kept in schema artbandit_demo (log, models, held_out, eval, results, log2, replay2,'
-\echo 'log3, models3, eval3, results3, many_images, claims).'
+\echo 'The demo''s tables are in schema artbandit_demo (log, models, held_out, eval, results, log2,'
+\echo 'replay2, log3, models3, eval3, results3, many_images, claims).'

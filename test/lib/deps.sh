@@ -6,7 +6,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 AB_DEPS=(postgresql-15 postgresql-server-dev-15 libipc-run-perl make gcc clang
-         libclang-rt-14-dev python3 python3-numpy libdigest-murmurhash3-pureperl-perl
+         libclang-rt-14-dev python3 python3-numpy python3-matplotlib
+         libdigest-murmurhash3-pureperl-perl
          valgrind sqlsmith postgresql-15-cron)
 
 # What `make check` needs: build, unit, regress and TAP (no hardening tools).
