@@ -183,24 +183,10 @@ restore_system() {
 }
 
 install_private() {
-  local bindir sharedir pkglibdir d got want
-  bindir=$("$SYS_PG_CONFIG" --bindir)
-  sharedir=$("$SYS_PG_CONFIG" --sharedir)
-  pkglibdir=$("$SYS_PG_CONFIG" --pkglibdir)
-  TREE="$SCRATCH/pg"
-  ab_log "Copying PostgreSQL $(dirname "$bindir") and $sharedir into $TREE"
-  for d in "$(dirname "$bindir")" "$sharedir"; do
-    mkdir -p "$TREE$(dirname "$d")"
-    cp -a "$d" "$TREE$d"
-  done
-  [[ "$pkglibdir" == "$(dirname "$bindir")"/* ]] ||
-    { mkdir -p "$TREE$(dirname "$pkglibdir")"; cp -a "$pkglibdir" "$TREE$pkglibdir"; }
-  PGC="$TREE$bindir/pg_config"
-  # The copy computes its paths from where its binaries are.
-  for d in sharedir pkglibdir; do
-    got=$("$PGC" "--$d"); want=$TREE$("$SYS_PG_CONFIG" "--$d")
-    [[ "$got" == "$want" ]] || ab_die "the copy's pg_config --$d says $got, not $want"
-  done
+  # a private copy of the server (test/lib/prefix.sh), without any artbandit
+  PG_CONFIG=$SYS_PG_CONFIG ab_make_prefix "$SCRATCH"
+  TREE=$AB_PREFIX
+  PGC=$AB_RPG_CONFIG
   remove_artbandit_files "$PGC"
   [[ -z "$(artbandit_files "$PGC")" ]] || ab_die "artbandit files left in the copy after removal"
   ab_log "Unpacking the package into $TREE (dpkg-deb -x)"
