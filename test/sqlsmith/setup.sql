@@ -74,7 +74,7 @@ INSERT INTO smith_states VALUES
   (SELECT ope_accumulate(1, 0.5, 1, q, v) FROM (VALUES (1e150, -1e150)) x(q, v)), 'IPS'),
  (-5, (SELECT ope_accumulate(1, mu, 1) FROM (VALUES (1e-150), (1)) v(mu)),
   (SELECT ope_accumulate(1e100, 1, 1, -1e100, 1e100)), 'sndr'),
- (-6, (SELECT ope_accumulate(NULL, 0.5, 1) FROM generate_series(1, 3)),
+ (-6, (SELECT ope_accumulate(NULL::float8, 0.5, 1) FROM generate_series(1, 3)),
   (SELECT ope_accumulate(0, 1, 0, 0, 0) FROM generate_series(1, 2)), 'dm'),
  (-7, (SELECT ope_accumulate(x, 1, 1) FROM (VALUES (1e-300), (5e-324)) v(x)),
   (SELECT ope_accumulate(1, 1e-150, 1, 1e-300, 1e150)), 'replay');
