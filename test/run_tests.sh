@@ -98,6 +98,8 @@ pg_make() {
   local env=(PATH="$PATH" PGHOST="$PGHOST" PGPORT="$PGPORT" PGUSER="$PGUSER"
              PGDATABASE="$PGDATABASE" CI="${CI:-}" TMPDIR="$WORK/.abtmp")
   [[ -n "${ARTBANDIT_DATA:-}" ]] && env+=(ARTBANDIT_DATA="$ARTBANDIT_DATA")
+  [[ -n "${ARTBANDIT_QUICK:-}" ]] && env+=(ARTBANDIT_QUICK="$ARTBANDIT_QUICK")
+  [[ -n "${RANDOM_CALLS_SCALE:-}" ]] && env+=(RANDOM_CALLS_SCALE="$RANDOM_CALLS_SCALE")
   ab_as_pg env "${env[@]}" make -s -C "$WORK" --no-print-directory \
     PG_CONFIG="$PG_CONFIG" "$@"
 }
@@ -218,8 +220,8 @@ run_tap() {
     record tap "skipped (no test/t/*.pl)"
     return 0
   fi
-  ab_log "TAP tests (make installcheck, prove)"
-  if pg_make installcheck REGRESS= | tee "$WORK/prove.out" | quiet_regress; then
+  ab_log "TAP tests (make installcheck, prove${TAP_JOBS:+ -j$TAP_JOBS})"
+  if pg_make installcheck REGRESS= ${TAP_JOBS:+PROVE_FLAGS="-j$TAP_JOBS --timer"} | tee "$WORK/prove.out" | quiet_regress; then
     return 0
   fi
   show_tap_logs
@@ -275,6 +277,13 @@ main() {
   ab_export_data_dir "$ROOT"
 
   if [[ "$MODE" == check ]]; then
+    # The fast loop: TAP tests two at a time, the slow ones smaller or
+    # skipped (test/t/lib/TestScale.pm); ARTBANDIT_QUICK=0 runs them in full.
+    export ARTBANDIT_QUICK=${ARTBANDIT_QUICK:-1}
+    if [[ "$ARTBANDIT_QUICK" == 1 ]]; then
+      export RANDOM_CALLS_SCALE=${RANDOM_CALLS_SCALE:-0.25}
+    fi
+    TAP_JOBS=${TAP_JOBS:-2}
     step deps ensure_deps "${AB_CHECK_DEPS[@]}" || exit 1
   else
     step deps ensure_deps || exit 1

@@ -5,9 +5,16 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib "$FindBin::Bin/lib";
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use TestScale qw(scaled);
+
+# make check's quick mode: one million rows (the same checks)
+my $rows = scaled(10_000_000, 1_000_000);
+note("$rows rows");
 
 my $node = PostgreSQL::Test::Cluster->new('ten_million');
 $node->init;
@@ -19,8 +26,7 @@ max_parallel_workers_per_gather = 2
 fsync = off
 });
 $node->start;
-$node->safe_psql(
-	'postgres', q{
+(my $setup = q{
 	CREATE EXTENSION artbandit;
 	CREATE UNLOGGED TABLE log AS
 	SELECT ((i * 31) % 17) / 16.0::float8 + 1e6 * ((i % 2) * 2 - 1) AS r,
@@ -28,7 +34,7 @@ $node->safe_psql(
 	       ((i * 104729) % 11) / 10.0::float8 AS pi,
 	       ((i * 13) % 9) / 8.0::float8 + 1e6 * ((i % 2) * 2 - 1) AS q,
 	       ((i * 17) % 5) / 4.0::float8 AS v
-	FROM generate_series(1::int8, 10000000) i;
+	FROM generate_series(1::int8, ROWS) i;
 	ANALYZE log;
 	CREATE FUNCTION close_to(ours float8, exact numeric) RETURNS bool
 	LANGUAGE sql IMMUTABLE AS $$ SELECT abs(ours::numeric - exact) <= 1e-12 * abs(exact) $$;
@@ -42,6 +48,8 @@ $node->safe_psql(
 	       sum(v + pi / mu * (r - q)) / count(*) AS dr,
 	       sum(v) / count(*) + sum(pi / mu * (r - q)) / sum(pi / mu) AS sndr
 	FROM t;});
+$setup =~ s/ROWS/$rows/;
+$node->safe_psql('postgres', $setup);
 
 my $compare = q{
 	SELECT string_agg(estimator || '=' || close_to(estimate, CASE estimator

@@ -62,6 +62,9 @@ use PostgreSQL::Test::Cluster;
 use SimulationNode qw(simulation_node);
 use PostgreSQL::Test::Utils;
 use Test::More;
+use TestScale qw(skip_when_quick);
+
+skip_when_quick('interval coverage measured over hundreds of simulated logs');
 use Time::HiRes qw(time);
 
 my $L = 1000;         # logs

@@ -13,6 +13,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use ReadmeSql qw(readme_text run_sql_blocks);
 use Test::More;
+use TestScale qw(skip_when_quick);
+
+skip_when_quick('pg_cron runs the jobs at the next minute boundary (up to two minutes of waiting)');
 use Time::HiRes qw(sleep);
 
 my $readme = readme_text();

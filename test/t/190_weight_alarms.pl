@@ -21,6 +21,9 @@ use PostgreSQL::Test::Cluster;
 use SimulationNode qw(simulation_node);
 use PostgreSQL::Test::Utils;
 use Test::More;
+use TestScale qw(skip_when_quick);
+
+skip_when_quick('alarm false-positive and detection rates over 1,000 simulated logs');
 
 my $node = simulation_node('weight_alarms');
 
