@@ -74,13 +74,21 @@ artbandit--1.2.sql: artbandit--1.0.sql artbandit--1.0--1.1.sql artbandit--1.1--1
 artbandit--1.0--1.2.sql: artbandit--1.0--1.1.sql artbandit--1.1--1.2.sql
 	$(call concat_scripts,ALTER EXTENSION artbandit UPDATE TO '1.2',$^)
 
-# The pure-C core, with no PostgreSQL headers, under ASan/UBSan.
+# The pure-C core, with no backend headers (libpgcommon's frontend-safe
+# common/ headers allowed: test/unit/check_core_includes.sh), under ASan/UBSan.
+# Outside the server the core links the frontend libpgcommon.a, which needs
+# libpgport.a (Debian's postgresql-server-dev-15 puts both in pkglibdir;
+# a source build in libdir).
+PG_INCLUDEDIR_SERVER = $(shell $(PG_CONFIG) --includedir-server 2>/dev/null)
+CORE_PGCOMMON_LIBS   = $(addprefix -L,$(shell $(PG_CONFIG) --pkglibdir --libdir 2>/dev/null)) \
+                       -lpgcommon -lpgport
 UNIT_CFLAGS = -std=c99 -O1 -g -Wall -Wextra $(WERROR) -Wno-format-truncation -Isrc/core \
-              -fsanitize=address,undefined -fno-sanitize-recover=all
+              $(addprefix -I,$(PG_INCLUDEDIR_SERVER)) -fsanitize=address,undefined -fno-sanitize-recover=all
 test/unit/run_unit: $(CORE_SRCS) $(wildcard src/core/*.h) $(wildcard test/unit/*.c test/unit/*.h)
-	$(CC) $(UNIT_CFLAGS) -o $@ $(sort $(wildcard test/unit/*.c)) $(CORE_SRCS) -lm
+	$(CC) $(UNIT_CFLAGS) -o $@ $(sort $(wildcard test/unit/*.c)) $(CORE_SRCS) $(CORE_PGCOMMON_LIBS) -lm
 
 unit: test/unit/run_unit
+	bash test/unit/check_core_includes.sh
 	./test/unit/run_unit
 
 test:

@@ -26,8 +26,8 @@
 #include "utils/timestamp.h"
 
 #include "bandit_model_pg.h"
+#include "call_site_cache.h"
 #include "job_common.h"
-#include "model_cache.h"
 #include "ope_state_pg.h"
 #include "pg_arrays.h"
 #include "pg_glue.h"

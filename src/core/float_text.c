@@ -1,114 +1,37 @@
 /*
  * float_text.c — shortest round-trip printing and strict parsing of numbers.
  *
- * Round-tripping at N significant digits is monotone in N (if N digits read
- * back exactly, so do N + 1), and 17 always suffice for IEEE doubles, so a
- * binary search over N in [1, 17] finds the shortest exact digits in at most
- * five printf/strtod pairs; they are then laid out as float8out does.  The C locale's decimal point is assumed, as in
- * PostgreSQL backends (LC_NUMERIC is "C").
+ * Printing is PostgreSQL's own Ryu (libpgcommon's common/shortest_dec.h, a
+ * frontend-safe header: the server has the function built in, the unit and
+ * fuzz builds link libpgcommon.a), so a double prints exactly as float8out
+ * prints it: the shortest digits that read back to the same bits, laid out
+ * positionally for decimal exponents -4 to 14 and as 1e+15, 2.5e-07
+ * otherwise; "NaN", "Infinity", "-Infinity", "-0".  Where the strictly
+ * shortest digits would be the exact midpoint between two doubles (reading
+ * back only by ties-to-even; about 1 in 4,000 random bit patterns, all of
+ * them large, 2^54 to 2^67) PostgreSQL prints more digits, which read back
+ * exactly on any reader.  test/unit/test_float_text.c compares it with the
+ * printf/strtod search used before 1.2: the same text but for those, and
+ * some powers of two the search printed one digit too long.  Parsing
+ * assumes the C locale's decimal point, as in PostgreSQL backends
+ * (LC_NUMERIC is "C").
  */
 #include "float_text.h"
 
 #include <errno.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool
-reads_back(double value, int digits, char *buf)
-{
-	snprintf(buf, FLOAT_TEXT_LEN, "%.*e", digits - 1, value);
-	return strtod(buf, NULL) == value;
-}
+#include "common/shortest_dec.h"
 
-/*
- * Lay out the significant digits of "%.*e" output (sign, d.ddd, exponent)
- * as PostgreSQL's float8out does: positional notation for decimal exponents
- * from -4 to 14, scientific otherwise (1e+15, 2.5e-07).
- */
-static int
-layout(const char *sci, char *buf)
-{
-	char		digits[FLOAT_TEXT_LEN];
-	int			ndigits = 0,
-				exp10,
-				len = 0,
-				i;
-	const char *p = sci;
-	bool		negative = *p == '-';
-
-	if (negative)
-		p++;
-	for (; *p != 'e'; p++)
-		if (*p != '.')
-			digits[ndigits++] = *p;
-	exp10 = atoi(p + 1);
-	while (ndigits > 1 && digits[ndigits - 1] == '0')
-		ndigits--;
-	if (negative)
-		buf[len++] = '-';
-	if (exp10 < -4 || exp10 >= 15)
-	{
-		buf[len++] = digits[0];
-		if (ndigits > 1)
-		{
-			buf[len++] = '.';
-			for (i = 1; i < ndigits; i++)
-				buf[len++] = digits[i];
-		}
-		return len + snprintf(buf + len, FLOAT_TEXT_LEN - len, "e%c%02d",
-							  exp10 < 0 ? '-' : '+', exp10 < 0 ? -exp10 : exp10);
-	}
-	if (exp10 < 0)
-	{
-		buf[len++] = '0';
-		buf[len++] = '.';
-		for (i = 0; i < -exp10 - 1; i++)
-			buf[len++] = '0';
-		for (i = 0; i < ndigits; i++)
-			buf[len++] = digits[i];
-	}
-	else
-	{
-		for (i = 0; i <= exp10; i++)
-			buf[len++] = i < ndigits ? digits[i] : '0';
-		if (ndigits > exp10 + 1)
-		{
-			buf[len++] = '.';
-			for (i = exp10 + 1; i < ndigits; i++)
-				buf[len++] = digits[i];
-		}
-	}
-	buf[len] = '\0';
-	return len;
-}
+/* callers' buffers hold Ryu's longest output */
+typedef char float_text_len_holds_ryu[FLOAT_TEXT_LEN >= DOUBLE_SHORTEST_DECIMAL_LEN ? 1 : -1];
 
 int
 float_to_text(double value, char *buf)
 {
-	char		sci[FLOAT_TEXT_LEN];
-	int			lo = 1,
-				hi = 17;
-
-	if (isnan(value))
-		return snprintf(buf, FLOAT_TEXT_LEN, "NaN");
-	if (isinf(value))
-		return snprintf(buf, FLOAT_TEXT_LEN, value > 0 ? "Infinity" : "-Infinity");
-	if (value == 0.0)
-		return snprintf(buf, FLOAT_TEXT_LEN, signbit(value) ? "-0" : "0");
-
-	while (lo < hi)
-	{
-		int			mid = (lo + hi) / 2;
-
-		if (reads_back(value, mid, buf))
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	snprintf(sci, sizeof(sci), "%.*e", lo - 1, value);
-	return layout(sci, buf);
+	return double_to_shortest_decimal_buf(value, buf);
 }
 
 /* Only digits, sign, '.', and exponent: rejects "inf", "nan", hex, spaces. */

@@ -343,51 +343,59 @@ thompson_probabilities(const double *mean, const double *sd, int k,
 	return ok;
 }
 
-bool
-thompson_probabilities_work(const double *mean, const double *sd, int k,
-							double *prob, double *work,
-							ThompsonStats *stats, AbError *err)
+/*
+ * The work space of one call: the caller's doubles carved into typed arrays
+ * (thompson_work_doubles gives the size), and what each phase hands on.
+ */
+typedef struct TsWork
 {
-	size_t		kz;
-	double	   *mu,
-			   *sg,
-			   *arm,
-			   *vec,
-			   *tot,
-			   *ia,
-			   *ib,
-			   *ie,
-			   *iflag,
-			   *cache;
-	TsPoint    *cand;
-	TsCtx		ctx;
-	int			a,
-				j,
-				i,
-				n,
-				kk = 0,
-				ncont = 0,
-				nties = 0,
-				slots,
-				maxint,
-				maxinit;
-	int			scale_exp;
-	double		maxval = 0.0,
-				point_max = -INFINITY,
-				lo = -INFINITY,
-				hi = -INFINITY,
-				sum,
-				toterr = 0.0;
-	bool		converged = true;
+	/* the call */
+	const double *mean;			/* inputs, unscaled */
+	const double *sd;
+	double	   *prob;			/* k results */
+	int			k;
+	int			scale_exp;		/* arms scaled by 2^-scale_exp */
 
-	if (stats)
-	{
-		stats->arms_integrated = 0;
-		stats->intervals = 0;
-		stats->nodes = 0;
-		stats->error_estimate = 0.0;
-		stats->converged = true;
-	}
+	/*
+	 * Arms, scaled: sg > 0 a continuous arm, 0 a point mass.  From
+	 * ts_keep_survivors on, the first kk are the surviving continuous arms
+	 * in u = t - lo, survivor j being arm arm[j].
+	 */
+	double	   *mu;
+	double	   *sg;
+	int		   *arm;
+	int			ncont;			/* continuous arms */
+	int			kk;				/* surviving continuous arms */
+	double		point_max;		/* largest point mass, unscaled; -inf if none */
+	int			nties;			/* point arms at point_max */
+	double		lo;				/* the integration range, scaled t */
+	double		hi;
+
+	/* integration over [0, hi - lo] in u */
+	TsCtx		ctx;			/* node scratch (cdf, suf, fv) and node count */
+	double	   *vec;			/* Kronrod vector of an uncached interval */
+	double	   *tot;			/* per survivor: sum over the intervals */
+	TsPoint    *cand;			/* candidate breakpoints, TS_NBREAK per survivor */
+	double	   *ia;				/* interval i is [ia[i], ib[i]], error ie[i] */
+	double	   *ib;
+	double	   *ie;
+	bool	   *splittable;		/* false once at the resolution of doubles */
+	double	   *cache;			/* Kronrod vectors of the first `slots` intervals */
+	int			slots;
+	int			n;				/* intervals */
+	int			maxint;			/* interval cap */
+	double		toterr;			/* sum of the intervals' error estimates */
+	bool		converged;
+} TsWork;
+
+/* Validate the arguments; *maxval = the largest |mean| or sd. */
+static bool
+ts_check_inputs(const double *mean, const double *sd, int k, const double *prob,
+				const double *work, double *maxval, AbError *err)
+{
+	int			a;
+
+	*maxval = 0.0;
 	if (k < 1)
 		return ab_fail(err, AB_ERR_VALUE,
 					   "thompson: number of arms must be at least 1, got %d", k);
@@ -402,265 +410,412 @@ thompson_probabilities_work(const double *mean, const double *sd, int k,
 			return ab_fail(err, AB_ERR_VALUE,
 						   "thompson: standard deviation of arm %d must be finite and non-negative, got %g",
 						   a, sd[a]);
-		maxval = fmax(maxval, fmax(fabs(mean[a]), sd[a]));
+		*maxval = fmax(*maxval, fmax(fabs(mean[a]), sd[a]));
 	}
+	return true;
+}
 
-	kz = (size_t) k;
-	mu = work;
-	sg = mu + kz;
-	arm = sg + kz;
-	ctx.cdf = arm + kz;
-	ctx.suf = ctx.cdf + kz;
-	vec = ctx.suf + kz;
-	tot = vec + kz;
-	ctx.fv = tot + kz;
-	cand = (TsPoint *) (ctx.fv + 15 * kz);
-	ia = (double *) (cand + TS_NBREAK * kz);
-	ib = ia + TS_MAX_INTERVALS;
-	ie = ib + TS_MAX_INTERVALS;
-	iflag = ie + TS_MAX_INTERVALS;
-	cache = iflag + TS_MAX_INTERVALS;
+/* Lay the typed arrays over work, as thompson_work_doubles counts them. */
+static void
+ts_carve(TsWork *w, const double *mean, const double *sd, int k,
+		 double *prob, double *work)
+{
+	size_t		kz = (size_t) k;
 
-	/* scale by a power of two so that the largest |mean| or sd is in [1/2, 1) */
+	w->mean = mean;
+	w->sd = sd;
+	w->prob = prob;
+	w->k = k;
+	w->mu = work;
+	w->sg = w->mu + kz;
+	w->arm = (int *) (w->sg + kz);	/* k doubles hold k ints */
+	w->ctx.cdf = w->sg + 2 * kz;
+	w->ctx.suf = w->ctx.cdf + kz;
+	w->vec = w->ctx.suf + kz;
+	w->tot = w->vec + kz;
+	w->ctx.fv = w->tot + kz;
+	w->cand = (TsPoint *) (w->ctx.fv + 15 * kz);
+	w->ia = (double *) (w->cand + TS_NBREAK * kz);
+	w->ib = w->ia + TS_MAX_INTERVALS;
+	w->ie = w->ib + TS_MAX_INTERVALS;
+	w->splittable = (bool *) (w->ie + TS_MAX_INTERVALS);	/* TS_MAX_INTERVALS doubles */
+	w->cache = w->ie + 2 * TS_MAX_INTERVALS;
+	w->ctx.nodes = 0;
+	w->kk = 0;
+	w->n = 0;
+	w->toterr = 0.0;
+	w->converged = true;
+}
+
+/*
+ * Scale by a power of two so that the largest |mean| or sd is in [1/2, 1),
+ * and classify: a continuous arm (sg > 0) widens lo to its lower tail; a
+ * point mass (sg = 0) is tracked on the unscaled means, whose order and
+ * ties scaling cannot change.  Every prob starts at 0.
+ */
+static void
+ts_classify(TsWork *w, double maxval)
+{
+	int			a;
+
 	if (maxval > 0.0)
-		(void) frexp(maxval, &scale_exp);
+		(void) frexp(maxval, &w->scale_exp);
 	else
-		scale_exp = 0;
-
-	/*
-	 * Classify: sg[a] > 0 marks a continuous arm (scaled mean in mu), 0 a
-	 * point mass.  The largest point mass is tracked on the unscaled means,
-	 * whose order and ties scaling cannot change.
-	 */
-	for (a = 0; a < k; a++)
+		w->scale_exp = 0;
+	w->ncont = 0;
+	w->nties = 0;
+	w->point_max = -INFINITY;
+	w->lo = -INFINITY;
+	w->hi = -INFINITY;
+	for (a = 0; a < w->k; a++)
 	{
-		double		m = ldexp(mean[a], -scale_exp);
-		double		s = ldexp(sd[a], -scale_exp);
+		double		m = ldexp(w->mean[a], -w->scale_exp);
+		double		s = ldexp(w->sd[a], -w->scale_exp);
 
-		prob[a] = 0.0;
-		mu[a] = m;
+		w->prob[a] = 0.0;
+		w->mu[a] = m;
 		if (s >= ldexp(1.0, TS_MIN_SD_EXP) && m + TS_TAIL * s > m - TS_TAIL * s)
 		{
-			sg[a] = s;
-			ncont++;
-			lo = fmax(lo, m - TS_TAIL * s);
+			w->sg[a] = s;
+			w->ncont++;
+			w->lo = fmax(w->lo, m - TS_TAIL * s);
 		}
 		else
 		{
-			sg[a] = 0.0;
-			if (mean[a] > point_max)
+			w->sg[a] = 0.0;
+			if (w->mean[a] > w->point_max)
 			{
-				point_max = mean[a];
-				nties = 1;
+				w->point_max = w->mean[a];
+				w->nties = 1;
 			}
-			else if (mean[a] == point_max)
-				nties++;
+			else if (w->mean[a] == w->point_max)
+				w->nties++;
 		}
 	}
+}
 
-	if (ncont == 0)
+/* Only point masses: the arms at the largest mean share 1 evenly. */
+static void
+ts_point_masses_only(TsWork *w)
+{
+	int			a;
+
+	for (a = 0; a < w->k; a++)
+		w->prob[a] = w->mean[a] == w->point_max ? 1.0 / w->nties : 0.0;
+}
+
+/*
+ * The top point masses win when every continuous draw is below them; the
+ * continuous arms then only matter above, so lo rises to the top mass.
+ */
+static void
+ts_point_mass_winners(TsWork *w)
+{
+	double		M = ldexp(w->point_max, -w->scale_exp);
+	double		p = 1.0;
+	int			a;
+
+	for (a = 0; a < w->k; a++)
+		if (w->sg[a] > 0.0)
+			p *= normal_cdf((M - w->mu[a]) / w->sg[a]);
+	for (a = 0; a < w->k; a++)
+		if (w->sg[a] == 0.0 && w->mean[a] == w->point_max)
+			w->prob[a] = p / w->nties;
+	w->lo = fmax(w->lo, M);
+}
+
+/*
+ * Raise lo to where P(max of the continuous draws < lo) =
+ * prod_b Phi_b(lo) reaches Q(8.5): bisection, keeping an end where the
+ * product is <= Q(8.5) (the first lo is one).  With many arms the max
+ * concentrates far above every single arm's lower tail.
+ */
+static void
+ts_raise_lo(TsWork *w)
+{
+	double		x0 = w->lo,
+				x1 = -INFINITY,
+				target = log(normal_cdf(-TS_TAIL));
+	int			a,
+				i;
+
+	for (a = 0; a < w->k; a++)
+		if (w->sg[a] > 0.0)
+			x1 = fmax(x1, w->mu[a] + TS_TAIL * w->sg[a]);
+	for (i = 0; i < TS_LO_STEPS && x1 > x0; i++)
 	{
-		for (a = 0; a < k; a++)
-			prob[a] = mean[a] == point_max ? 1.0 / nties : 0.0;
-		return true;
-	}
+		double		x = x0 + 0.5 * (x1 - x0);
+		double		g = 0.0;
 
-	if (nties > 0)
+		for (a = 0; a < w->k && g > target; a++)
+			if (w->sg[a] > 0.0)
+				g += log(normal_cdf((x - w->mu[a]) / w->sg[a]));
+		if (g <= target)
+			x0 = x;
+		else
+			x1 = x;
+	}
+	w->lo = x0;
+}
+
+/*
+ * Compact the continuous arms whose upper tail reaches above lo to the
+ * front of mu/sg, in u = t - lo; hi = the highest upper tail.
+ */
+static void
+ts_keep_survivors(TsWork *w)
+{
+	int			a;
+
+	w->kk = 0;
+	for (a = 0; a < w->k; a++)
 	{
-		/* point masses: the top ones win when every continuous draw is below */
-		double		M = ldexp(point_max, -scale_exp);
-		double		p = 1.0;
-
-		for (a = 0; a < k; a++)
-			if (sg[a] > 0.0)
-				p *= normal_cdf((M - mu[a]) / sg[a]);
-		for (a = 0; a < k; a++)
-			if (sg[a] == 0.0 && mean[a] == point_max)
-				prob[a] = p / nties;
-		lo = fmax(lo, M);
+		if (w->sg[a] > 0.0 && w->mu[a] + TS_TAIL * w->sg[a] > w->lo)
+		{
+			w->hi = fmax(w->hi, w->mu[a] + TS_TAIL * w->sg[a]);
+			w->mu[w->kk] = w->mu[a] - w->lo;
+			w->sg[w->kk] = w->sg[a];
+			w->arm[w->kk] = a;
+			w->kk++;
+		}
 	}
+}
+
+/* One surviving arm: P(X_a > M) in closed form, or 1 above nothing. */
+static void
+ts_single_survivor(TsWork *w)
+{
+	int			a = w->arm[0];
+
+	w->prob[a] = w->nties > 0 ?
+		normal_cdf((ldexp(w->mean[a], -w->scale_exp) -
+					ldexp(w->point_max, -w->scale_exp)) / w->sg[0]) :
+		1.0;
+}
+
+/* Where interval i's Kronrod vector goes: its cache slot, or vec. */
+static double *
+ts_slot(TsWork *w, int i)
+{
+	return i < w->slots ? w->cache + (size_t) i * w->kk : w->vec;
+}
+
+/*
+ * The first intervals: the survivors' breakpoints in (0, H), H = hi - lo,
+ * thinned (alpha doubled until at most TS_MAX_INITIAL remain), each
+ * integrated once.  Sets the interval cap and the cache slots.
+ */
+static void
+ts_initial_grid(TsWork *w)
+{
+	int			kk = w->kk;
+	double		H = w->hi - w->lo;
+	int			nc = 0;
+	double		alpha = TS_ALPHA;
+	int			maxinit,
+				i,
+				j;
+
+	w->ctx.kk = kk;
+	w->ctx.mu = w->mu;
+	w->ctx.sg = w->sg;
 
 	/*
-	 * Raise lo to where P(max of the continuous draws < lo) =
-	 * prod_b Phi_b(lo) reaches Q(8.5): bisection, keeping an end where the
-	 * product is <= Q(8.5) (the first lo is one).  With many arms the max
-	 * concentrates far above every single arm's lower tail.
+	 * At most 2000 intervals, fewer for very many arms so that the worst
+	 * case (45 nodes per interval counting bisection and recomputation)
+	 * stays within about 1e8 Phi evaluations: 444 intervals for k = 5000.
 	 */
-	if (ncont > 1)
-	{
-		double		x0 = lo,
-					x1 = -INFINITY,
-					target = log(normal_cdf(-TS_TAIL));
+	w->maxint = (int) fmin(TS_MAX_INTERVALS, fmax(64.0, TS_WORK_BUDGET / (45.0 * kk)));
+	maxinit = w->maxint < TS_MAX_INITIAL ? w->maxint : TS_MAX_INITIAL;
 
-		for (a = 0; a < k; a++)
-			if (sg[a] > 0.0)
-				x1 = fmax(x1, mu[a] + TS_TAIL * sg[a]);
-		for (i = 0; i < TS_LO_STEPS && x1 > x0; i++)
+	for (j = 0; j < kk; j++)
+		for (i = 0; i < TS_NBREAK; i++)
 		{
-			double		x = x0 + 0.5 * (x1 - x0);
-			double		g = 0.0;
+			double		p = w->mu[j] + ts_break[i] * w->sg[j];
 
-			for (a = 0; a < k && g > target; a++)
-				if (sg[a] > 0.0)
-					g += log(normal_cdf((x - mu[a]) / sg[a]));
-			if (g <= target)
-				x0 = x;
-			else
-				x1 = x;
+			if (p > 0.0 && p < H)
+			{
+				w->cand[nc].p = p;
+				w->cand[nc].s = w->sg[j];
+				nc++;
+			}
 		}
-		lo = x0;
+	qsort(w->cand, nc, sizeof(TsPoint), ts_point_cmp);
+	for (i = 0; i < 64 && ts_thin(w->cand, nc, H, alpha, NULL) > maxinit; i++)
+		alpha *= 2.0;
+	if (i == 64)
+		nc = 0;					/* unreachable: then start from [0, H] */
+	w->n = ts_thin(w->cand, nc, H, alpha, w->ia);
+	for (i = 0; i < w->n; i++)
+		w->ib[i] = w->ia[i + 1];
+
+	/* Kronrod vectors of the first `slots` intervals are kept */
+	w->slots = (int) (ts_cache_doubles((size_t) w->k) / (size_t) kk);
+	if (w->slots > TS_MAX_INTERVALS)
+		w->slots = TS_MAX_INTERVALS;
+	for (i = 0; i < w->n; i++)
+	{
+		AB_CHECK_INTERRUPTS();
+		w->ie[i] = ts_interval(&w->ctx, w->ia[i], w->ib[i], ts_slot(w, i));
+		w->splittable[i] = true;
 	}
+}
 
-	/* surviving continuous arms, compacted, in u = t - lo */
-	for (a = 0; a < k; a++)
+/*
+ * Global adaptive bisection of the interval with the largest error until
+ * the errors sum to TS_TOL; each pass adds an interval or retires one.
+ * Stops unconverged at the interval cap.
+ */
+static void
+ts_bisect(TsWork *w)
+{
+	double	   *ia = w->ia,
+			   *ib = w->ib,
+			   *ie = w->ie;
+
+	for (;;)
 	{
-		if (sg[a] > 0.0 && mu[a] + TS_TAIL * sg[a] > lo)
+		int			worst = -1;
+		int			i;
+		double		mid;
+
+		AB_CHECK_INTERRUPTS();
+
+		w->toterr = 0.0;
+		for (i = 0; i < w->n; i++)
 		{
-			hi = fmax(hi, mu[a] + TS_TAIL * sg[a]);
-			mu[kk] = mu[a] - lo;
-			sg[kk] = sg[a];
-			arm[kk] = a;
-			kk++;
+			w->toterr += ie[i];
+			if (w->splittable[i] && ie[i] > 0.0 && (worst < 0 || ie[i] > ie[worst]))
+				worst = i;
 		}
+		if (w->toterr <= TS_TOL)
+			break;
+		if (w->n >= w->maxint || worst < 0)
+		{
+			w->converged = false;
+			break;
+		}
+		mid = ia[worst] + 0.5 * (ib[worst] - ia[worst]);
+		if (!(mid > ia[worst] && mid < ib[worst]))
+		{
+			w->splittable[worst] = false;	/* at the resolution of doubles */
+			continue;
+		}
+		i = w->n;
+		ia[i] = mid;
+		ib[i] = ib[worst];
+		w->splittable[i] = true;
+		ie[i] = ts_interval(&w->ctx, mid, ib[worst], ts_slot(w, i));
+		ib[worst] = mid;
+		ie[worst] = ts_interval(&w->ctx, ia[worst], mid, ts_slot(w, worst));
+		w->n++;
 	}
-	if (stats)
-		stats->arms_integrated = kk;
+}
 
-	if (kk == 1)
+/*
+ * Each survivor's probability: the sum of its intervals' Kronrod estimates
+ * (recomputing the uncached ones).
+ */
+static void
+ts_sum_intervals(TsWork *w)
+{
+	int			kk = w->kk;
+	int			i,
+				j;
+
+	for (j = 0; j < kk; j++)
+		w->tot[j] = 0.0;
+	for (i = 0; i < w->n; i++)
 	{
-		/* one arm: P(X_a > M) in closed form, or 1 above nothing */
-		a = (int) arm[0];
-		prob[a] = nties > 0 ?
-			normal_cdf((ldexp(mean[a], -scale_exp) - ldexp(point_max, -scale_exp)) / sg[0]) :
-			1.0;
-	}
-	else if (kk > 1)
-	{
-		double		H = hi - lo;
-		int			nc = 0;
-		double		alpha = TS_ALPHA;
+		const double *v = w->cache + (size_t) i * kk;
 
-		ctx.kk = kk;
-		ctx.mu = mu;
-		ctx.sg = sg;
-		ctx.nodes = 0;
-
-		/*
-		 * At most 2000 intervals, fewer for very many arms so that the worst
-		 * case (45 nodes per interval counting bisection and recomputation)
-		 * stays within about 1e8 Phi evaluations: 444 intervals for k = 5000.
-		 */
-		maxint = (int) fmin(TS_MAX_INTERVALS, fmax(64.0, TS_WORK_BUDGET / (45.0 * kk)));
-		maxinit = maxint < TS_MAX_INITIAL ? maxint : TS_MAX_INITIAL;
-
-		/* initial grid: the arms' breakpoints, thinned */
-		for (j = 0; j < kk; j++)
-			for (i = 0; i < TS_NBREAK; i++)
-			{
-				double		p = mu[j] + ts_break[i] * sg[j];
-
-				if (p > 0.0 && p < H)
-				{
-					cand[nc].p = p;
-					cand[nc].s = sg[j];
-					nc++;
-				}
-			}
-		qsort(cand, nc, sizeof(TsPoint), ts_point_cmp);
-		for (i = 0; i < 64 && ts_thin(cand, nc, H, alpha, NULL) > maxinit; i++)
-			alpha *= 2.0;
-		if (i == 64)
-			nc = 0;				/* unreachable: then start from [0, H] */
-		n = ts_thin(cand, nc, H, alpha, ia);
-		for (i = 0; i < n; i++)
-			ib[i] = ia[i + 1];
-
-		/* Kronrod vectors of the first `slots` intervals are kept */
-		slots = (int) (ts_cache_doubles(kz) / (size_t) kk);
-		if (slots > TS_MAX_INTERVALS)
-			slots = TS_MAX_INTERVALS;
-		for (i = 0; i < n; i++)
+		if (i >= w->slots)
 		{
-			AB_CHECK_INTERRUPTS();
-			ie[i] = ts_interval(&ctx, ia[i], ib[i],
-								i < slots ? cache + (size_t) i * kk : vec);
-			iflag[i] = 1.0;		/* may be bisected */
-		}
-
-		/* global adaptive bisection; each pass adds an interval or retires one */
-		for (;;)
-		{
-			int			worst = -1;
-			double		mid;
-
-			AB_CHECK_INTERRUPTS();
-
-			toterr = 0.0;
-			for (i = 0; i < n; i++)
-			{
-				toterr += ie[i];
-				if (iflag[i] != 0.0 && ie[i] > 0.0 && (worst < 0 || ie[i] > ie[worst]))
-					worst = i;
-			}
-			if (toterr <= TS_TOL)
-				break;
-			if (n >= maxint || worst < 0)
-			{
-				converged = false;
-				break;
-			}
-			mid = ia[worst] + 0.5 * (ib[worst] - ia[worst]);
-			if (!(mid > ia[worst] && mid < ib[worst]))
-			{
-				iflag[worst] = 0.0; /* at the resolution of doubles */
-				continue;
-			}
-			ia[n] = mid;
-			ib[n] = ib[worst];
-			iflag[n] = 1.0;
-			ie[n] = ts_interval(&ctx, mid, ib[worst],
-								n < slots ? cache + (size_t) n * kk : vec);
-			ib[worst] = mid;
-			ie[worst] = ts_interval(&ctx, ia[worst], mid,
-									worst < slots ? cache + (size_t) worst * kk : vec);
-			n++;
-		}
-
-		/* sum the intervals' Kronrod estimates (recomputing uncached ones) */
-		for (j = 0; j < kk; j++)
-			tot[j] = 0.0;
-		for (i = 0; i < n; i++)
-		{
-			const double *v = cache + (size_t) i * kk;
-
-			if (i >= slots)
-			{
-				(void) ts_interval(&ctx, ia[i], ib[i], vec);
-				v = vec;
-			}
-			for (j = 0; j < kk; j++)
-				tot[j] += v[j];
+			(void) ts_interval(&w->ctx, w->ia[i], w->ib[i], w->vec);
+			v = w->vec;
 		}
 		for (j = 0; j < kk; j++)
-			prob[(int) arm[j]] = tot[j];
-
-		if (stats)
-		{
-			stats->intervals = n;
-			stats->nodes = ctx.nodes;
-			stats->error_estimate = toterr;
-			stats->converged = converged;
-		}
+			w->tot[j] += v[j];
 	}
+	for (j = 0; j < kk; j++)
+		w->prob[w->arm[j]] = w->tot[j];
+}
 
-	/* renormalise away the integration and truncation error */
-	sum = 0.0;
-	for (a = 0; a < k; a++)
-		sum += prob[a];
+/* Divide by the sum, removing the integration and truncation error. */
+static bool
+ts_renormalise(TsWork *w, AbError *err)
+{
+	double		sum = 0.0;
+	int			a;
+
+	for (a = 0; a < w->k; a++)
+		sum += w->prob[a];
 	if (!(sum > 0.5 && sum < 1.5))
 		return ab_fail(err, AB_ERR_OUT_OF_RANGE,
 					   "thompson: numerical integration failed (total probability %g)", sum);
-	for (a = 0; a < k; a++)
-		prob[a] /= sum;
+	for (a = 0; a < w->k; a++)
+		w->prob[a] /= sum;
 	return true;
+}
+
+static void
+ts_stats_reset(ThompsonStats *stats)
+{
+	if (stats)
+	{
+		stats->arms_integrated = 0;
+		stats->intervals = 0;
+		stats->nodes = 0;
+		stats->error_estimate = 0.0;
+		stats->converged = true;
+	}
+}
+
+/*
+ * The phases in order: check, carve the work space, classify the arms,
+ * settle the point masses, narrow the range and the arms to integrate,
+ * integrate them on one adaptive grid, renormalise.
+ */
+bool
+thompson_probabilities_work(const double *mean, const double *sd, int k,
+							double *prob, double *work,
+							ThompsonStats *stats, AbError *err)
+{
+	TsWork		w;
+	double		maxval;
+
+	ts_stats_reset(stats);
+	if (!ts_check_inputs(mean, sd, k, prob, work, &maxval, err))
+		return false;
+	ts_carve(&w, mean, sd, k, prob, work);
+	ts_classify(&w, maxval);
+	if (w.ncont == 0)
+	{
+		ts_point_masses_only(&w);
+		return true;
+	}
+	if (w.nties > 0)
+		ts_point_mass_winners(&w);
+	if (w.ncont > 1)
+		ts_raise_lo(&w);
+	ts_keep_survivors(&w);
+	if (stats)
+		stats->arms_integrated = w.kk;
+
+	if (w.kk == 1)
+		ts_single_survivor(&w);
+	else if (w.kk > 1)
+	{
+		ts_initial_grid(&w);
+		ts_bisect(&w);
+		ts_sum_intervals(&w);
+		if (stats)
+		{
+			stats->intervals = w.n;
+			stats->nodes = w.ctx.nodes;
+			stats->error_estimate = w.toterr;
+			stats->converged = w.converged;
+		}
+	}
+	return ts_renormalise(&w, err);
 }

@@ -14,6 +14,8 @@
 #   BENCH_REPS           timings per query, the median is reported (default 7)
 #   BENCH_OUT            the report (default BENCHMARKS.md; "-" for none)
 #   BENCH_ONLY           a subset of: ope parallel estimates12 validate python scoring memory
+#                        textout (one row alone: BENCH_ONLY=textout BENCH_OUT=-; textout
+#                        alone does not load the 5M-row log)
 #   BENCH_REUSE          set: keep the tables of the last run (same sizes)
 # Timed repetitions are called through helpers:
 # shellcheck disable=SC2317
@@ -305,6 +307,36 @@ bench_memory() {
   done
 }
 
+# Issue 13.7: text output.  The printer alone, before and after, in one C
+# program over the d = 1024 model's doubles (test/bench/bench_float_text.c,
+# which also checks that both print the same text); then the whole model's
+# text output against PostgreSQL printing the same doubles as a float8[].
+bench_textout() {
+  local dir out r n
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-bench.XXXXXX")
+  "${CC:-cc}" -std=c99 -O2 -D_POSIX_C_SOURCE=200809L -Isrc/core -Itest/unit \
+    -I"$("$PG_CONFIG" --includedir-server)" test/bench/bench_float_text.c src/core/float_text.c \
+    test/unit/float_text_reference.c -L"$("$PG_CONFIG" --pkglibdir)" -L"$("$PG_CONFIG" --libdir)" \
+    -lpgcommon -lpgport -lm -o "$dir/bench_float_text" || ab_die "could not build bench_float_text.c"
+  sq -c "COPY (SELECT unnest(doubles) FROM bench_text) TO STDOUT" >"$dir/doubles"
+  out=$("$dir/bench_float_text" "$REPS" 2000000 <"$dir/doubles") ||
+    ab_die "bench_float_text: the two printers disagree: $out"
+  rm -rf "$dir"
+  ab_log "bench_float_text: $out"
+  # field KEY: the value of KEY=value in the program's output line
+  field() { sed -n "s/.*\\b$1=\\([0-9.]*\\).*/\\1/p" <<<"$out"; }
+  n=$(field doubles)
+  r=$(ratio "$(field old_ns)" "$(field new_ns)")
+  row "float_to_text (libpgcommon's Ryu) ≥ 20× faster than the pre-1.2 printf/strtod search" \
+    "${r}× ($(field old_ns) vs $(field new_ns) ns per double)" "$(ge "$r" 20)" \
+    "the $n doubles of the d = 1024 model, both printers in one C program; of those and 2,000,000 random bit patterns, $(field same) print the same text, $(field midpoints) exact midpoints print longer, $(field shorter) shorter"
+  compare "banditmodel::text, d = 1024" "$SERIAL" "SELECT length(model::text) FROM bench_text" \
+    "float8[]::text, the same doubles" "$SERIAL" "SELECT length(doubles::text) FROM bench_text"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "text output of a d = 1024 banditmodel ≤ 1.5× PostgreSQL's float8[] text output of the same doubles" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.5)" "one arm, $n doubles, about 21 MB of text"
+}
+
 # --- answers must agree before timings mean anything ------------------------------
 
 check_answers() {
@@ -323,7 +355,11 @@ machine() {
   echo "- CPU: ${cpu:-unknown}, $(nproc) cores; memory $mem; $(uname -sr)"
   echo "- $(sq -c 'SELECT version()')"
   echo "- settings: $(sq -c "SELECT string_agg(name || '=' || setting || coalesce(unit, ''), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'max_parallel_workers_per_gather', 'max_parallel_workers')")"
-  echo "- log: $ROWS rows (bench_log $(sq -c "SELECT pg_size_pretty(pg_total_relation_size('bench_log'))"), bench_fit $(sq -c "SELECT pg_size_pretty(pg_total_relation_size('bench_fit'))")); medians of $REPS runs, each alternated with the query it is compared with"
+  if [[ "$(sq -c "SELECT to_regclass('bench_log') IS NOT NULL AND to_regclass('bench_fit') IS NOT NULL")" == t ]]; then
+    echo "- log: $ROWS rows (bench_log $(sq -c "SELECT pg_size_pretty(pg_total_relation_size('bench_log'))"), bench_fit $(sq -c "SELECT pg_size_pretty(pg_total_relation_size('bench_fit'))")); medians of $REPS runs, each alternated with the query it is compared with"
+  else
+    echo "- no log loaded (BENCH_ONLY=textout); medians of $REPS runs, each alternated with the query it is compared with"
+  fi
 }
 
 report() {
@@ -360,13 +396,21 @@ main() {
   if [[ -z "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGSERVICE:-}" ]]; then
     cluster_start
   fi
+  local part parts=${BENCH_ONLY:-ope parallel estimates12 validate python scoring memory textout}
+  local log=0
+  for part in $parts; do [[ $part == textout ]] || log=1; done
   if [[ -z "${BENCH_REUSE:-}" ]]; then
-    ab_log "Loading the benchmark log: $ROWS rows (and $SCORE_ROWS contexts to score)"
-    sq -v rows="$ROWS" -v score_rows="$SCORE_ROWS" -f test/bench/bench_data.sql >/dev/null
+    if [[ $log == 1 ]]; then
+      ab_log "Loading the benchmark log: $ROWS rows (and $SCORE_ROWS contexts to score)"
+      sq -v rows="$ROWS" -v score_rows="$SCORE_ROWS" -f test/bench/bench_data.sql >/dev/null
+    fi
+    if [[ " $parts " == *" textout "* ]]; then
+      ab_log "Loading the d = 1024 model for the text output row"
+      sq -f test/bench/bench_data_text.sql >/dev/null
+    fi
   fi
-  check_answers
-  local part
-  for part in ${BENCH_ONLY:-ope parallel estimates12 validate python scoring memory}; do
+  [[ $log == 0 ]] || check_answers
+  for part in $parts; do
     "bench_$part"
   done
   report

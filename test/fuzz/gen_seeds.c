@@ -5,7 +5,9 @@
  * examples) sit beside them in the corpus directories.  Not run by
  * run_fuzzers.sh: the corpus is committed.  To regenerate:
  *
- *   cc -std=gnu99 -Isrc/core test/fuzz/gen_seeds.c $(ls src/core/[a-z]*.c) -lm -o /tmp/gen_seeds
+ *   PG=/usr/lib/postgresql/15/bin/pg_config
+ *   cc -std=gnu99 -Isrc/core -I$($PG --includedir-server) test/fuzz/gen_seeds.c \
+ *      $(ls src/core/[a-z]*.c) -L$($PG --pkglibdir) -lpgcommon -lpgport -lm -o /tmp/gen_seeds
  *   /tmp/gen_seeds test/fuzz/corpus
  */
 #include <errno.h>

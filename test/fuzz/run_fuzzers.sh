@@ -14,6 +14,8 @@
 #                  the clang and libclang-rt-14-dev packages)
 #   FUZZ_KEEP_DIR  where failing inputs and logs are kept (default: a new
 #                  directory under ${TMPDIR:-/tmp})
+#   PG_CONFIG      the PostgreSQL 15 whose libpgcommon.a the core links
+#                  (default Debian's)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -81,8 +83,20 @@ fi
 
 # --- build ----------------------------------------------------------------------
 # The core is compiled once with coverage instrumentation (fuzzer-no-link)
-# and linked into every harness.
-CFLAGS=(-g -O1 -std=gnu99 -Wall -Wextra -Wno-unused-parameter -Isrc/core -Itest/fuzz
+# and linked into every harness, with libpgcommon's frontend library (its
+# Ryu printer; libpgport beside it) from postgresql-server-dev-15.
+if [[ -z "${PG_CONFIG:-}" ]]; then
+  PG_CONFIG=pg_config
+  [[ -x /usr/lib/postgresql/15/bin/pg_config ]] && PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+fi
+if ! PG_INC=$("$PG_CONFIG" --includedir-server 2>/dev/null) || [[ ! -f "$PG_INC/common/shortest_dec.h" ]]; then
+  echo "run_fuzzers.sh: no PostgreSQL server headers ($PG_CONFIG); on Debian 12: apt-get install postgresql-server-dev-15" >&2
+  exit 1
+fi
+PG_LIBS=()
+for d in $("$PG_CONFIG" --pkglibdir --libdir); do PG_LIBS+=(-L"$d"); done
+PG_LIBS+=(-lpgcommon -lpgport)
+CFLAGS=(-g -O1 -std=gnu99 -Wall -Wextra -Wno-unused-parameter -Isrc/core -Itest/fuzz -I"$PG_INC"
         -fno-omit-frame-pointer -fno-sanitize-recover=all)
 mkdir -p "$WORK/obj" "$WORK/bin"
 t0=$SECONDS
@@ -94,7 +108,7 @@ for src in src/core/*.c; do
 done
 for t in $FUZZ_TARGETS; do
   "$FUZZ_CC" "${CFLAGS[@]}" -fsanitize=fuzzer,address,undefined \
-    -o "$WORK/bin/fuzz_$t" "test/fuzz/fuzz_$t.c" "${core_objs[@]}" -lm
+    -o "$WORK/bin/fuzz_$t" "test/fuzz/fuzz_$t.c" "${core_objs[@]}" "${PG_LIBS[@]}" -lm
 done
 echo "fuzz: built $(wc -w <<<"$FUZZ_TARGETS") harnesses in $((SECONDS - t0))s"
 

@@ -1,5 +1,6 @@
 /*
- * unit.h — a minimal test harness for the pure-C core (no PostgreSQL).
+ * unit.h — a minimal test harness for the pure-C core (no server; libpgcommon.a
+ * is linked for the core's number printer).
  * Each test file defines test functions and registers them in run_unit.c.
  */
 #ifndef UNIT_H

@@ -1,7 +1,8 @@
 /*
- * model_cache.h — per-call-site cache of decoded, validated and factorised
- * models, kept in fn_extra so that scoring a million rows against one model
- * detoasts, validates and factorises it once.
+ * call_site_cache.h — what one call site (an fmgr call's fn_extra) keeps
+ * between rows: decoded, validated and factorised models, so that scoring a
+ * million rows against one model detoasts, validates and factorises it
+ * once; parsed policies; the result tuple descriptor; scratch memory.
  *
  * Keys never let a different model be served: a model stored out of line
  * (TOAST) is recognised by its TOAST pointer, which names one immutable
@@ -10,8 +11,8 @@
  * kept, least recently used evicted, so a query joining a model per show
  * does not thrash when rows alternate between shows.
  */
-#ifndef MODEL_CACHE_H
-#define MODEL_CACHE_H
+#ifndef CALL_SITE_CACHE_H
+#define CALL_SITE_CACHE_H
 
 #include "postgres.h"
 

@@ -1,8 +1,9 @@
 /*
- * bandit_policy.c — scoring and acting: bandit_predict, bandit_scores,
- * bandit_probabilities, bandit_probability, bandit_choose, bandit_act and
- * bandit_value.  Models and policies come from the per-call-site cache
- * (model_cache.c); the mathematics is in core/policy.c.
+ * bandit_score_act.c — scoring and acting: bandit_predict, bandit_scores,
+ * bandit_probabilities, bandit_probability, bandit_rank,
+ * bandit_unseen_candidates, bandit_choose, bandit_act, bandit_value and
+ * policy_value.  Models and policies come from the per-call-site cache
+ * (call_site_cache.c); the mathematics is in core/policy.c.
  */
 #include "postgres.h"
 
@@ -14,8 +15,8 @@
 #include "miscadmin.h"
 
 #include "bandit_model_pg.h"
+#include "call_site_cache.h"
 #include "float_text.h"
-#include "model_cache.h"
 #include "pg_arrays.h"
 #include "pg_glue.h"
 #include "rng.h"

@@ -1,5 +1,5 @@
 /*
- * model_cache.c — see model_cache.h.
+ * call_site_cache.c — see call_site_cache.h.
  */
 #include "postgres.h"
 
@@ -12,7 +12,7 @@
 #endif
 
 #include "bandit_model_pg.h"
-#include "model_cache.h"
+#include "call_site_cache.h"
 #include "pg_glue.h"
 
 /* Enough for a query joining one model per show over a few hundred shows. */
