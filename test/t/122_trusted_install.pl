@@ -18,7 +18,7 @@ use lib "$FindBin::Bin/lib";
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
-use PrivateInstall qw(private_installation);
+use PrivateInstall qw(private_node);
 use SchemaTraps qw(traps_in members_summary foreign_targets_of_calls);
 
 my $node = PostgreSQL::Test::Cluster->new('installed');
@@ -56,20 +56,9 @@ $node->stop;
 
 # A private copy of the installation with a control file that says
 # trusted = true.
-my ($install_path, $private_sharedir) = private_installation($node, 'trusted_install');
-my $private_control = "$private_sharedir/extension/artbandit.control";
-unlink $private_control or die $!;
 (my $trusted_control = $control) =~ s/^\s*trusted\s*=.*$/trusted = true/m;
 $trusted_control .= "trusted = true\n" unless $trusted_control =~ /^trusted = true$/m;
-open(my $fh, '>', $private_control) or die $!;
-print $fh $trusted_control;
-close $fh;
-
-my $tnode = PostgreSQL::Test::Cluster->new('trusted', install_path => $install_path);
-is(($tnode->config_data('--sharedir'))[0], $private_sharedir, 'the private copy uses its own share directory');
-$tnode->init;
-$tnode->append_conf('postgresql.conf', "fsync = off\n");
-$tnode->start;
+my ($tnode) = private_node($node, 'trusted', { 'artbandit.control' => $trusted_control });
 my $tsuper = $tnode->safe_psql('postgres', 'SELECT current_user');
 $tnode->safe_psql('postgres', q{
 	CREATE ROLE alice LOGIN;              -- not a superuser, no CREATEDB, no CREATEROLE

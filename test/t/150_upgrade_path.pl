@@ -37,7 +37,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use InstallScripts qw(scripts_in whole_script);
-use PrivateInstall qw(private_installation);
+use PrivateInstall qw(private_node);
 
 # One line per observable property set of a member of the extension.
 my $fingerprint_sql = q{
@@ -348,10 +348,7 @@ $node->stop;
 
 # --- the harness on synthetic versions, in a private installation ----------
 
-my ($install_path, $private_sharedir) = private_installation($node, 'upgrade_install');
-my $extdir = "$private_sharedir/extension";
-
-my $base = whole_script($extdir, $newest);
+my $base = whole_script("$sharedir/extension", $newest);
 die "no script builds version $newest" unless defined $base;
 my $change = qq{
 ALTER FUNCTION feature_hash(text[], int4) COST 2;
@@ -369,17 +366,7 @@ my %synthetic = (
 	"artbandit--$newest.2.sql" => $base . $change . $forgotten,
 	"artbandit--$newest--$newest.2.sql" =>
 	  qq{\\echo Use "ALTER EXTENSION artbandit UPDATE TO '$newest.2'" to load this file. \\quit\n$change});
-for my $name (keys %synthetic)
-{
-	open(my $fh, '>', "$extdir/$name") or die $!;
-	print $fh $synthetic{$name};
-	close $fh;
-}
-my $snode = PostgreSQL::Test::Cluster->new('upgrade_synthetic', install_path => $install_path);
-is(($snode->config_data('--sharedir'))[0], $private_sharedir, 'the private copy uses its own share directory');
-$snode->init;
-$snode->append_conf('postgresql.conf', "fsync = off\n");
-$snode->start;
+my ($snode) = private_node($node, 'upgrade_synthetic', \%synthetic);
 
 my ($good) = check_upgrades_to($snode, "$newest.1");
 # Every released version (all of them lead to $newest) is a source.
