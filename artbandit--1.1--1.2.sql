@@ -455,7 +455,7 @@ COMMENT ON AGGREGATE bandit_fit(int8, float8[], bool, float8) IS 'bandit_fit wit
 -- them makes the DROP, and so the update, fail with PostgreSQL's error naming
 -- the view (README "Upgrading": drop it, update, create it again).  No DO
 -- block checks first: the install scripts run no code of their own
--- (test/t/120_install_security.pl).
+-- (test/t/120_install_script_review.pl).
 DROP FUNCTION ope_diagnostics(ope_state);
 CREATE FUNCTION ope_diagnostics(state ope_state,
 	OUT n bigint, OUT n_skipped bigint, OUT n_matched bigint, OUT match_rate float8,

@@ -96,16 +96,6 @@ SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET parallel_leader_participation = off;
 SET max_parallel_workers_per_gather = 2;
-CREATE FUNCTION plan_text(query text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    plan text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        plan := plan || line || E'\n';
-    END LOOP;
-    RETURN plan;
-END $$;
 SELECT plan_text('SELECT bandit_fit(image, ctx, played) FROM log') ~ 'Partial Aggregate' AS fit_is_parallel;
 CREATE TABLE parallel_model AS SELECT bandit_fit(image, ctx, played) AS model FROM log;
 SET max_parallel_workers_per_gather = 0;
@@ -146,4 +136,4 @@ SELECT bandit_fit(NULL::int8, ctx, played) IS NULL AS null_rows_skipped FROM log
 SELECT bandit_merge(model) IS NULL AS merge_no_rows FROM models WHERE false;
 
 DROP TABLE hand, hand_model, log, models, halves, parallel_model, serial_model;
-DROP FUNCTION refit_by_updates(int), plan_text(text);
+DROP FUNCTION refit_by_updates(int);

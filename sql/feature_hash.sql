@@ -29,17 +29,6 @@
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
--- Runs one statement; returns 'SQLSTATE: message' of its error, or 'no error'.
-CREATE FUNCTION fh_expect_error(sql text) RETURNS text
-LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE sql;
-	RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
-
 -- The tokens are hashed as UTF-8 bytes here.
 SELECT pg_encoding_to_char(encoding) AS encoding
 FROM pg_database WHERE datname = current_database();
@@ -136,7 +125,7 @@ SELECT feature_hash(NULL, 3) IS NULL AS null_tokens,
 -- Bad input, with its SQLSTATE: 22023 invalid_parameter_value, 54000
 -- program_limit_exceeded, 22004 null_value_not_allowed.
 --
-SELECT f, fh_expect_error(f) AS result
+SELECT f, expect_error(f) AS result
 FROM (VALUES (1, 'SELECT feature_hash(''{a}'', 0)'),
 			 (2, 'SELECT feature_hash(''{a}'', -1)'),
 			 (3, 'SELECT feature_hash(''{a}'', -2147483648)'),
@@ -155,5 +144,3 @@ ORDER BY k;
 -- The details: a NULL element is named by its subscript.
 SELECT feature_hash('[0:2]={a,b,NULL}'::text[], 4);
 SELECT feature_hash('{a}', 1048577);
-
-DROP FUNCTION fh_expect_error(text);

@@ -6,13 +6,6 @@
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
--- a and b agree to 1e-12 relative (or are both NULL).
-CREATE FUNCTION close12(a float8, b float8) RETURNS bool
-LANGUAGE sql IMMUTABLE AS $$
-	SELECT (a IS NULL AND b IS NULL)
-		OR abs(a - b) <= 1e-12 * greatest(abs(a), abs(b))
-$$;
-
 -- A few hundred rows with non-trivial values (inputs rounded to 4 decimals
 -- so that numeric sees exactly what float8 holds, to 1e-16).  Every 50th
 -- reward and every 61st q_logged is NULL; one row in three has pi = 0.
@@ -227,10 +220,10 @@ FROM (SELECT array_agg(dr ORDER BY grp) AS g FROM ope_io_groups) a;
 SELECT kind, how,
 	(SELECT count(*) FROM ope_io_groups) AS groups,
 	(SELECT bool_and(a.estimator = b.estimator
-					 AND close12(a.estimate, b.estimate)
-					 AND close12(a.std_error, b.std_error)
-					 AND close12(a.ci_lower, b.ci_lower)
-					 AND close12(a.ci_upper, b.ci_upper)
+					 AND close(a.estimate, b.estimate)
+					 AND close(a.std_error, b.std_error)
+					 AND close(a.ci_lower, b.ci_lower)
+					 AND close(a.ci_upper, b.ci_upper)
 					 AND a.lambda IS NOT DISTINCT FROM b.lambda)
 	 FROM ROWS FROM (ope_report(m.s)) WITH ORDINALITY a(estimator, estimate, std_error, ci_lower, ci_upper, lambda, ord)
 	 JOIN ROWS FROM (ope_report(o.s)) WITH ORDINALITY b(estimator, estimate, std_error, ci_lower, ci_upper, lambda, ord)
@@ -239,8 +232,8 @@ SELECT kind, how,
 	AS same_counts,
 	dm.max_weight = d1.max_weight AND dm.min_propensity = d1.min_propensity
 	AS same_extremes,
-	close12(dm.match_rate, d1.match_rate) AND close12(dm.ess, d1.ess)
-	AND close12(dm.mean_weight, d1.mean_weight) AS same_ratios
+	close(dm.match_rate, d1.match_rate) AND close(dm.ess, d1.ess)
+	AND close(dm.mean_weight, d1.mean_weight) AS same_ratios
 FROM ope_io_merged m JOIN ope_io_states o USING (kind),
 	LATERAL ope_diagnostics(m.s) dm, LATERAL ope_diagnostics(o.s) d1
 ORDER BY kind, how;
@@ -369,4 +362,4 @@ FROM (SELECT ope_accumulate(r, mu, pi) AS s FROM ope_io_log WHERE pi = 0) t,
 COPY (SELECT 1 WHERE false) TO PROGRAM :'rm_io_file';
 DROP TABLE ope_io_log, ope_io_states, ope_io_copy, ope_io_groups, ope_io_merged,
 	ope_io_reference, ope_io_running;
-DROP FUNCTION close12(float8, float8), recv_payload(bytea, text);
+DROP FUNCTION recv_payload(bytea, text);

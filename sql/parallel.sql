@@ -14,18 +14,6 @@ FROM generate_series(1::int8, 100000) i;
 INSERT INTO plog (id, day, logged, target, r, mu, pi, q, v, played) VALUES (0, 0, 1, 1, NULL, .5, .5, 0, 0, true);
 ANALYZE plog;
 
--- Whether a query's plan text matches a regular expression.
-CREATE FUNCTION plan_matches(query text, pattern text) RETURNS bool LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    plan text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
-        plan := plan || line || E'\n';
-    END LOOP;
-    RETURN plan ~ pattern;
-END $$;
-
 -- Whether a query's plan runs partial aggregates under a Gather.
 CREATE FUNCTION plan_is_parallel(query text) RETURNS bool LANGUAGE sql AS $$
     SELECT plan_matches(query, 'Gather') AND plan_matches(query, 'Partial Aggregate')
@@ -153,4 +141,4 @@ WHERE s.mode = 'serial' AND p.mode = 'parallel' AND p.lambda IS NOT DISTINCT FRO
 GROUP BY what ORDER BY what;
 
 DROP TABLE plog, tiny, empty_log, daily, plog_part, runs, runs12;
-DROP FUNCTION plan_is_parallel(text), plan_matches(text, text), record_run(text), record_run12(text);
+DROP FUNCTION plan_is_parallel(text), record_run(text), record_run12(text);

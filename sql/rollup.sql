@@ -4,10 +4,6 @@
 SET extra_float_digits = 0;
 SET client_min_messages = warning;
 
--- |a - b| <= 1e-12 relative (NULLs equal)
-CREATE FUNCTION close(a float8, b float8) RETURNS bool LANGUAGE sql IMMUTABLE AS
-$$ SELECT (a IS NULL AND b IS NULL) OR abs(a - b) <= 1e-12 * greatest(abs(a), abs(b), 1e-300) $$;
-
 -- a log with calendar days: 2026-11-01 is the simulator's day 1
 CREATE TABLE log AS
 SELECT date '2026-10-31' + day AS day, show_id, image_id, context, candidates, propensity, played, minutes
@@ -222,4 +218,3 @@ WHERE r.day = '2026-11-17' AND r.segment_by = '' ORDER BY 1;
 DROP VIEW direct_rows;
 DROP TABLE log, models, targets, results, range_direct, before, before_fail, wrong_types, bad_results,
     "odd ""log""; DROP TABLE results; --";
-DROP FUNCTION close(float8, float8);

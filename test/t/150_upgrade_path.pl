@@ -31,11 +31,13 @@
 use strict;
 use warnings;
 
-use File::Basename qw(dirname basename);
-use File::Path qw(make_path);
+use FindBin;
+use lib "$FindBin::Bin/lib";
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use InstallScripts qw(scripts_in whole_script);
+use PrivateInstall qw(private_node);
 
 # One line per observable property set of a member of the extension.
 my $fingerprint_sql = q{
@@ -169,20 +171,6 @@ sub fingerprint_diff
 		join("\n", map { "+ $_" } grep { !$in_a{$_} } sort keys %in_b));
 }
 
-# Versions and upgrade scripts in an extension directory.
-sub scripts_in
-{
-	my ($extdir) = @_;
-	my (%install, @upgrades);
-	for my $f (glob("$extdir/artbandit--*.sql"))
-	{
-		my $b = basename($f, '.sql');
-		if ($b =~ /^artbandit--(.+)--(.+)$/) { push @upgrades, [ $1, $2 ]; }
-		elsif ($b =~ /^artbandit--(.+)$/)   { $install{$1} = 1; }
-	}
-	return (\%install, \@upgrades);
-}
-
 # The harness: every available version that reaches $target is installed,
 # given data, updated to $target and compared with a fresh $target.
 # Returns a hash version => '' (same) or a description of the differences.
@@ -217,7 +205,7 @@ sub check_upgrades_to
 }
 
 my $node = PostgreSQL::Test::Cluster->new('upgrade_path');
-my ($sharedir, $bindir) = $node->config_data('--sharedir', '--bindir');
+my $sharedir = $node->config_data('--sharedir');
 my $control = slurp_file("$sharedir/extension/artbandit.control");
 my ($newest) = $control =~ /^\s*default_version\s*=\s*'([^']+)'/m;
 ok(defined $newest, "the control file names the newest version ($newest)");
@@ -360,30 +348,7 @@ $node->stop;
 
 # --- the harness on synthetic versions, in a private installation ----------
 
-my $root = PostgreSQL::Test::Utils::tempdir('upgrade_install');
-for my $dir (dirname($bindir), $sharedir)
-{
-	make_path(dirname("$root$dir"));
-	system('cp', '-a', $dir, "$root$dir") == 0 or die "cp -a $dir: $?";
-}
-my $extdir = "$root$sharedir/extension";
-
-# A version's whole script: its install script, or an earlier version's whole
-# script followed by the upgrade script from there (CREATE EXTENSION does
-# the same, and drops each script's \echo guard line).
-sub whole_script
-{
-	my ($dir, $version) = @_;
-	return slurp_file("$dir/artbandit--$version.sql") if -f "$dir/artbandit--$version.sql";
-	for my $up (sort glob("$dir/artbandit--*--$version.sql"))
-	{
-		my ($from) = basename($up) =~ /^artbandit--(.+)--\Q$version\E\.sql$/ or next;
-		my $before = whole_script($dir, $from);
-		return $before . slurp_file($up) if defined $before;
-	}
-	return undef;
-}
-my $base = whole_script($extdir, $newest);
+my $base = whole_script("$sharedir/extension", $newest);
 die "no script builds version $newest" unless defined $base;
 my $change = qq{
 ALTER FUNCTION feature_hash(text[], int4) COST 2;
@@ -401,17 +366,7 @@ my %synthetic = (
 	"artbandit--$newest.2.sql" => $base . $change . $forgotten,
 	"artbandit--$newest--$newest.2.sql" =>
 	  qq{\\echo Use "ALTER EXTENSION artbandit UPDATE TO '$newest.2'" to load this file. \\quit\n$change});
-for my $name (keys %synthetic)
-{
-	open(my $fh, '>', "$extdir/$name") or die $!;
-	print $fh $synthetic{$name};
-	close $fh;
-}
-my $snode = PostgreSQL::Test::Cluster->new('upgrade_synthetic', install_path => $root . dirname($bindir));
-is(($snode->config_data('--sharedir'))[0], "$root$sharedir", 'the private copy uses its own share directory');
-$snode->init;
-$snode->append_conf('postgresql.conf', "fsync = off\n");
-$snode->start;
+my ($snode) = private_node($node, 'upgrade_synthetic', \%synthetic);
 
 my ($good) = check_upgrades_to($snode, "$newest.1");
 # Every released version (all of them lead to $newest) is a source.
