@@ -19,7 +19,7 @@ sub readme_text
 }
 
 # Run every ```sql block of the README, in order, in one database of $node:
-# one test per block.  Blocks fenced otherwise (```sql cron, ```ini, ```)
+# one test per block.  Blocks fenced otherwise (```sql install, ```sql cron, ```ini, ```)
 # are left to the tests that need them.
 sub run_sql_blocks
 {
