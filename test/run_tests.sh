@@ -281,7 +281,7 @@ main() {
     # skipped (test/t/lib/TestScale.pm); ARTBANDIT_QUICK=0 runs them in full.
     export ARTBANDIT_QUICK=${ARTBANDIT_QUICK:-1}
     if [[ "$ARTBANDIT_QUICK" == 1 ]]; then
-      export RANDOM_CALLS_SCALE=${RANDOM_CALLS_SCALE:-0.25}
+      export RANDOM_CALLS_SCALE=${RANDOM_CALLS_SCALE:-0.3}
     fi
     TAP_JOBS=${TAP_JOBS:-2}
     step deps ensure_deps "${AB_CHECK_DEPS[@]}" || exit 1
