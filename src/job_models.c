@@ -297,14 +297,19 @@ bandit_refresh_models(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(written);
 }
 
-/* ERROR unless the models table has a row (any version) of model_name. */
+/*
+ * ERROR unless the models table has a row (any version) of model_name.
+ * SELECT 1 ... LIMIT 1, not SELECT FROM: Citus plans an EXISTS over a
+ * distributed table as a subplan and cannot ship one of no columns
+ * (citusdata/citus#5094); LIMIT 1 lets each shard stop at its first row.
+ */
 static void
 check_model_known(Oid models, Datum model_name)
 {
 	Oid			argtype = TEXTOID;
 	bool		isnull;
 
-	job_execute(psprintf("SELECT EXISTS (SELECT FROM %s m WHERE m.name OPERATOR(pg_catalog.=) $1)",
+	job_execute(psprintf("SELECT EXISTS (SELECT 1 FROM %s m WHERE m.name OPERATOR(pg_catalog.=) $1 LIMIT 1)",
 						 job_relname(models)),
 				1, &argtype, &model_name, NULL, false, 1);
 	if (!DatumGetBool(job_get(0, 1, &isnull)))

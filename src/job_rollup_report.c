@@ -117,6 +117,11 @@ emit_group(ReturnSetInfo *rsinfo, const StateGroup *g, double confidence)
  * stored (on any day) is a mistake, not an empty chart: an ERROR, as
  * ope_rollup_day gives for a policy that is not a target.  A known one
  * without states in the range gives no rows.
+ *
+ * Written for Citus too (a distributed results table): the listed policies
+ * found are read first (uncorrelated: Citus runs no subquery correlated
+ * with unnest()), and EXISTS reads SELECT 1 ... LIMIT 1 (Citus cannot ship
+ * a subplan of no columns, citusdata/citus#5094).
  */
 static void
 check_known(Oid results, Datum policies, Datum segment_by)
@@ -127,8 +132,10 @@ check_known(Oid results, Datum policies, Datum segment_by)
 	bool		isnull;
 
 	job_execute(psprintf("SELECT (SELECT p FROM pg_catalog.unnest($1) p "
-						 "        WHERE NOT EXISTS (SELECT FROM %s s WHERE s.policy OPERATOR(pg_catalog.=) p) LIMIT 1), "
-						 "       EXISTS (SELECT FROM %s s WHERE s.segment_by OPERATOR(pg_catalog.=) $2)",
+						 "        WHERE p OPERATOR(pg_catalog.<>) ALL (ARRAY(SELECT DISTINCT s.policy FROM %s s "
+						 "                                        WHERE s.policy OPERATOR(pg_catalog.=) ANY ($1))) "
+						 "        LIMIT 1), "
+						 "       EXISTS (SELECT 1 FROM %s s WHERE s.segment_by OPERATOR(pg_catalog.=) $2 LIMIT 1)",
 						 job_relname(results), job_relname(results)),
 				2, argtypes, args, nulls, true, 1);
 	{
