@@ -99,6 +99,7 @@ pg_make() {
              PGDATABASE="$PGDATABASE" CI="${CI:-}" TMPDIR="$WORK/.abtmp")
   [[ -n "${ARTBANDIT_DATA:-}" ]] && env+=(ARTBANDIT_DATA="$ARTBANDIT_DATA")
   [[ -n "${ARTBANDIT_QUICK:-}" ]] && env+=(ARTBANDIT_QUICK="$ARTBANDIT_QUICK")
+  [[ -n "$AB_CITUS_TARBALL" ]] && env+=(ARTBANDIT_VENDOR="$(dirname "$AB_CITUS_TARBALL")")
   [[ -n "${RANDOM_CALLS_SCALE:-}" ]] && env+=(RANDOM_CALLS_SCALE="$RANDOM_CALLS_SCALE")
   ab_as_pg env "${env[@]}" make -s -C "$WORK" --no-print-directory \
     PG_CONFIG="$PG_CONFIG" "$@"
@@ -229,6 +230,28 @@ run_tap() {
   return 1
 }
 
+# Citus for test/t/200_citus.pl (test/lib/citus.sh): built from the vendored
+# source once per machine, installed into the system (make test) or into the
+# private copy (make check).  No Citus and no tarball: recorded as skipped,
+# and the test skips saying so; a tarball that does not build is a failure.
+run_citus() {
+  local rc=0
+  if ! selected tap || [[ "$MODE" == check && -n "${AB_SELECT_TAP:-}" && "$AB_SELECT_TAP" != *200_citus* ]]; then
+    record citus "skipped (200_citus not selected)"
+    return 0
+  fi
+  if [[ "$MODE" == check ]]; then
+    PG_CONFIG=$AB_SYS_PG_CONFIG ab_citus_ensure "$ROOT" "$AB_PREFIX" || rc=$?
+  else
+    ab_citus_ensure "$ROOT" || rc=$?
+  fi
+  if [[ $rc -eq 77 ]]; then
+    record citus "skipped (no Citus $AB_CITUS_VERSION installed, no vendored source)"
+    return 0
+  fi
+  return "$rc"
+}
+
 # Real clients on the dashboard queries: psycopg2, pgjdbc, node-postgres
 # (test/clients, README "Clients and BI tools").  Exit status 77 is the
 # script's "skipped" (only when npm is explicitly offline), recorded with
@@ -256,6 +279,7 @@ warn_unreadable_data() {
 # make check: install into a private copy of the server, not the system's.
 install_private() {
   local scratch
+  AB_SYS_PG_CONFIG=$PG_CONFIG
   scratch=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-prefix.XXXXXX")
   ab_on_exit rm -rf "$scratch"
   ab_make_prefix "$scratch"
@@ -268,6 +292,7 @@ install_private() {
 }
 
 MODE=test
+AB_SYS_PG_CONFIG=""
 
 main() {
   MODE=${1:-test}
@@ -294,6 +319,7 @@ main() {
   else
     step install ab_install || exit 1
   fi
+  step citus run_citus || true
   step unit run_unit || true
 
   step cluster cluster_start || exit 1

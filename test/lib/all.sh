@@ -11,3 +11,5 @@ source "$_ab_lib/cluster.sh"
 source "$_ab_lib/build.sh"
 # shellcheck source=test/lib/prefix.sh
 source "$_ab_lib/prefix.sh"
+# shellcheck source=test/lib/citus.sh
+source "$_ab_lib/citus.sh"
