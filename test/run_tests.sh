@@ -241,9 +241,9 @@ run_citus() {
     return 0
   fi
   if [[ "$MODE" == check ]]; then
-    PG_CONFIG=$AB_SYS_PG_CONFIG ab_citus_ensure "$ROOT" "$AB_PREFIX" || rc=$?
+    ab_citus_ensure "$ROOT" "$AB_SYS_PG_CONFIG" "$AB_PREFIX" || rc=$?
   else
-    ab_citus_ensure "$ROOT" || rc=$?
+    ab_citus_ensure "$ROOT" "$PG_CONFIG" || rc=$?
   fi
   if [[ $rc -eq 77 ]]; then
     record citus "skipped (no Citus $AB_CITUS_VERSION installed, no vendored source)"

@@ -4,7 +4,8 @@
 # cache directory, and installed from there into the server under test.
 #   ab_citus_vendor ROOT          sets AB_CITUS_TARBALL (empty when absent)
 #   ab_citus_installed PG_CONFIG  is Citus 12.1.12 installed for that server?
-#   ab_citus_ensure ROOT [DESTDIR] build if needed and install, into the
+#   ab_citus_ensure ROOT PG_CONFIG [DESTDIR]
+#                                 build if needed and install, into the
 #                                 system (no DESTDIR: needs root or sudo) or
 #                                 into a private copy of the server (DESTDIR)
 # Knobs: ARTBANDIT_VENDOR (a directory holding the tarball), ARTBANDIT_CACHE
@@ -43,19 +44,19 @@ ab_citus_installed() {
   grep -aq "Citus $AB_CITUS_VERSION on " "$so"
 }
 
-# The build tree, keyed by the server it was built for.
+# The build tree, keyed by the server it was built for (PG_CONFIG).
 _ab_citus_builddir() {
   local major
-  major=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+  major=$("$1" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
   echo "${ARTBANDIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/artbandit}/citus-$AB_CITUS_VERSION-pg$major"
 }
 
 # Build into the cache unless a build of this tarball for this server is
 # there (stamp file); another run building at the same time waits (flock).
 _ab_citus_build() {
-  local dir=$1 stamp want sum
+  local dir=$1 pgc=$2 stamp want sum
   stamp="$dir/.artbandit-built"
-  want="$AB_CITUS_SHA256 $("$PG_CONFIG" --version) $PG_CONFIG"
+  want="$AB_CITUS_SHA256 $("$pgc" --version) $pgc"
   [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]] && return 0
   sum=$(sha256sum "$AB_CITUS_TARBALL" | cut -d' ' -f1)
   [[ "$sum" == "$AB_CITUS_SHA256" ]] ||
@@ -65,7 +66,7 @@ _ab_citus_build() {
   mkdir -p "$dir/src"
   tar -C "$dir/src" --strip-components=1 -xzf "$AB_CITUS_TARBALL" || return 1
   (cd "$dir/src" &&
-    ab_quiet ./configure PG_CONFIG="$PG_CONFIG" &&
+    ab_quiet ./configure PG_CONFIG="$pgc" &&
     ab_quiet make -j"$(nproc 2>/dev/null || echo 2)") || return 1
   echo "$want" >"$stamp"
 }
@@ -73,15 +74,15 @@ _ab_citus_build() {
 # install-extension: the libraries and scripts, not the C headers Citus
 # would also put into the server's include directory.
 _ab_citus_install() {
-  local dir=$1 destdir=$2
+  local dir=$1 pgc=$2 destdir=$3
   if [[ -n "$destdir" ]]; then
     ab_log "Installing Citus $AB_CITUS_VERSION into $destdir"
-    ab_quiet make -C "$dir/src" install-extension DESTDIR="$destdir"
+    ab_quiet make -C "$dir/src" install-extension PG_CONFIG="$pgc" DESTDIR="$destdir"
   elif ab_is_root; then
-    ab_log "Installing Citus $AB_CITUS_VERSION into $("$PG_CONFIG" --pkglibdir)"
-    ab_quiet make -C "$dir/src" install-extension
+    ab_log "Installing Citus $AB_CITUS_VERSION into $("$pgc" --pkglibdir)"
+    ab_quiet make -C "$dir/src" install-extension PG_CONFIG="$pgc"
   elif command -v sudo >/dev/null 2>&1 && [[ "${CI:-}" != "true" ]]; then
-    sudo make -C "$dir/src" install-extension >/dev/null
+    sudo make -C "$dir/src" install-extension PG_CONFIG="$pgc" >/dev/null
   else
     ab_warn "not root: install Citus with: sudo make -C $dir/src install-extension"
     return 1
@@ -91,12 +92,11 @@ _ab_citus_install() {
 # Exit 0 when Citus is there (or was built and installed), 77 when it cannot
 # be had (no tarball), 1 when it could be but is not (build packages missing
 # and we are not root, a failed build or install).  PG_CONFIG is the system
-# server's; DESTDIR the private copy (test/lib/prefix.sh), whose pg_config
-# is $DESTDIR$PG_CONFIG.
+# server's (the build's paths are its); DESTDIR the private copy
+# (test/lib/prefix.sh), whose pg_config is $DESTDIR$PG_CONFIG.
 ab_citus_ensure() {
-  local root=$1 destdir=${2:-} dir lock rc=0
-  ab_pg_config
-  if ab_citus_installed "$destdir$PG_CONFIG"; then
+  local root=$1 pgc=$2 destdir=${3:-} dir lock rc=0
+  if ab_citus_installed "$destdir$pgc"; then
     ab_log "Citus $AB_CITUS_VERSION is installed${destdir:+ in $destdir}"
     return 0
   fi
@@ -105,14 +105,14 @@ ab_citus_ensure() {
     return 77
   fi
   ab_ensure_pkgs "${AB_CITUS_BUILD_DEPS[@]}" || return 1
-  dir=$(_ab_citus_builddir)
+  dir=$(_ab_citus_builddir "$pgc")
   mkdir -p "$dir" || return 1
   lock="$dir/.lock"
   (
     flock 9
-    _ab_citus_build "$dir" && _ab_citus_install "$dir" "$destdir"
+    _ab_citus_build "$dir" "$pgc" && _ab_citus_install "$dir" "$pgc" "$destdir"
   ) 9>"$lock" || rc=1
-  if [[ $rc -ne 0 ]] || ! ab_citus_installed "$destdir$PG_CONFIG"; then
+  if [[ $rc -ne 0 ]] || ! ab_citus_installed "$destdir$pgc"; then
     ab_warn "Citus $AB_CITUS_VERSION is still not installed${destdir:+ in $destdir}"
     return 1
   fi
