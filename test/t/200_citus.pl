@@ -34,7 +34,6 @@ use CitusPlans qw(plan_kind);
 use CitusCompare qw(reader same_numbers);
 use CitusJobs qw(check_jobs);
 use CitusBytes qw(measure_bytes);
-use TestScale qw(scaled);
 
 my $tol = 1e-12;
 
@@ -125,6 +124,6 @@ for my $agg (@AGGREGATES)
 check_jobs($coord, $tol);
 
 # --- 4. bytes to the coordinator ----------------------------------------------
-measure_bytes($coord, \%by_port, scaled(200000, 100000));
+measure_bytes($coord, \%by_port, 200000);
 
 done_testing();

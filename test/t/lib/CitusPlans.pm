@@ -59,8 +59,8 @@ sub bytes_of
 	return $text =~ /^(\d+) (bytes|kB|MB|GB)$/ ? $1 * $unit{$2} : undef;
 }
 
-# (bytes, printed) from EXPLAIN ANALYZE, or (undef, error) when Citus
-# cannot EXPLAIN ANALYZE the query.
+# (bytes, printed, rows) from EXPLAIN ANALYZE (rows: what the Citus scan
+# returned), or (undef, error) when Citus cannot EXPLAIN ANALYZE the query.
 sub received_bytes
 {
 	my ($node, $query, $settings) = @_;
@@ -69,7 +69,8 @@ sub received_bytes
 	return (undef, $err) if $ret != 0;
 	my ($printed) = $out =~ /Tuple data received from nodes: (\d+ \w+)/;
 	return (undef, "no 'Tuple data received from nodes' in:\n$out") unless defined $printed;
-	return (bytes_of($printed), $printed);
+	my ($rows) = $out =~ /Custom Scan \(Citus Adaptive\) \(actual rows=(\d+)/;
+	return (bytes_of($printed), $printed, $rows);
 }
 
 # (bytes, rows): the task queries run on their nodes and the libpq length
