@@ -35,9 +35,14 @@ sub skip_unless_citus
 	return if $have;
 	my $vendor = $ENV{ARTBANDIT_VENDOR} // '';
 	my $tarball = "$vendor/citus-$VERSION_WANTED.tar.gz";
-	BAIL_OUT("$tarball is there but Citus $VERSION_WANTED is not installed in $pkglibdir: "
-		  . 'the set-up (test/lib/citus.sh, make test / make check) should have built it')
-	  if $vendor ne '' && -f $tarball;
+	if ($vendor ne '' && -f $tarball)
+	{
+		# a failure of this test alone (BAIL_OUT would stop every TAP test)
+		plan tests => 1;
+		fail("$tarball is there but Citus $VERSION_WANTED is not installed in $pkglibdir: "
+			  . 'the set-up (test/lib/citus.sh, make test / make check) should have built it');
+		exit 0;
+	}
 	plan skip_all => "Citus $VERSION_WANTED is not installed for this server ($pkglibdir) "
 	  . "and no citus-$VERSION_WANTED.tar.gz was given (ARTBANDIT_VENDOR, or ../shared/vendor "
 	  . 'for make test / make check, which build and install it)';
