@@ -81,8 +81,13 @@ _ab_citus_install() {
   elif ab_is_root; then
     ab_log "Installing Citus $AB_CITUS_VERSION into $("$pgc" --pkglibdir)"
     ab_quiet make -C "$dir/src" install-extension PG_CONFIG="$pgc"
-  elif command -v sudo >/dev/null 2>&1 && [[ "${CI:-}" != "true" ]]; then
-    sudo make -C "$dir/src" install-extension PG_CONFIG="$pgc" >/dev/null
+  elif command -v sudo >/dev/null 2>&1; then
+    # as ab_install: never prompt in CI
+    if [[ "${CI:-}" == "true" ]]; then
+      ab_quiet sudo -n make -C "$dir/src" install-extension PG_CONFIG="$pgc"
+    else
+      sudo make -C "$dir/src" install-extension PG_CONFIG="$pgc" >/dev/null
+    fi
   else
     ab_warn "not root: install Citus with: sudo make -C $dir/src install-extension"
     return 1

@@ -75,11 +75,12 @@ sub missing_rows
 	my ($node) = @_;
 	my @catalog = split /\n/, $node->safe_psql(
 		'postgres', q{
-		SELECT p.oid::regprocedure::text FROM pg_proc p
+		SELECT p.oid::regprocedure::text FROM pg_aggregate a
+		JOIN pg_proc p ON p.oid = a.aggfnoid
 		JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid
 		     AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
 		JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'artbandit'
-		WHERE p.prokind = 'a' ORDER BY 1});
+		ORDER BY 1});
 	my %rows = map { $_->[0] => 1 } @AGGREGATES;
 	my %cat = map { $_ => 1 } @catalog;
 	return ([ grep { !$rows{$_} } @catalog ], [ grep { !$cat{$_} } sort keys %rows ], scalar @catalog);
