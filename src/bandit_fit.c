@@ -24,12 +24,14 @@
 /*
  * One row (action, context, reward, weight) added to model argument 0 (NULL:
  * a new model of the context's length); the caller has checked that no
- * argument after the model is NULL.
+ * argument after the model is NULL.  Inlined into both callers: the first
+ * branch is what every row of a fit runs.
  */
-static Datum
+static pg_attribute_always_inline Datum
 add_row(FunctionCallInfo fcinfo, double reward)
 {
 	MemoryContext agg;
+	BmExpanded *e = PG_ARGISNULL(0) ? NULL : bm_expanded_rw(PG_GETARG_DATUM(0));
 	const BmHeader *h = NULL;
 	BmHeader	empty;
 	BmHeader   *copy;
@@ -44,17 +46,10 @@ add_row(FunctionCallInfo fcinfo, double reward)
 	int64		action = PG_GETARG_INT64(1);
 	double		weight = PG_NARGS() == 5 ? PG_GETARG_FLOAT8(4) : 1.0;
 
-	if (AggCheckCallContext(fcinfo, &agg))
+	/* the state of an aggregate: changed in place */
+	if (e)
 	{
-		BmExpanded *e = PG_ARGISNULL(0) ? NULL : bm_expanded_rw(PG_GETARG_DATUM(0));
-
-		if (e)
-			h = e->st.model;
-		else if (!PG_ARGISNULL(0))
-			h = PG_GETARG_BANDITMODEL(0, &size);
-		x = fit_context_arg(fcinfo, 2, h ? h->dim : 0, &len);
-		if (e == NULL)
-			e = bm_expanded_new(agg, h, (uint32) len);
+		x = fit_context_arg(fcinfo, 2, e->st.model->dim, &len);
 		fit_state_add(&e->st, action, x, reward, weight);
 		e->checked = false;
 		PG_RETURN_DATUM(bm_expanded_datum(e));
@@ -63,6 +58,16 @@ add_row(FunctionCallInfo fcinfo, double reward)
 	if (!PG_ARGISNULL(0))
 		h = PG_GETARG_BANDITMODEL(0, &size);
 	x = fit_context_arg(fcinfo, 2, h ? h->dim : 0, &len);
+
+	/* an aggregate's first row (or an INITCOND): a new expanded state */
+	if (AggCheckCallContext(fcinfo, &agg))
+	{
+		e = bm_expanded_new(agg, h, (uint32) len);
+		fit_state_add(&e->st, action, x, reward, weight);
+		PG_RETURN_DATUM(bm_expanded_datum(e));
+	}
+
+	/* a function call: a new flat model, the argument untouched */
 	if (h == NULL)
 	{
 		bm_init(&empty, (uint32) len);
@@ -128,6 +133,7 @@ Datum
 bandit_merge(PG_FUNCTION_ARGS)
 {
 	MemoryContext agg;
+	BmExpanded *e;
 	const BmHeader *a,
 			   *b;
 	BmHeader   *copy;
@@ -150,10 +156,9 @@ bandit_merge(PG_FUNCTION_ARGS)
 			PG_RETURN_DATUM(bm_expanded_datum(bm_expanded_new(agg, a, 0)));
 		PG_RETURN_DATUM(bm_make_datum(a, size));
 	}
-	if (AggCheckCallContext(fcinfo, &agg))
+	e = bm_expanded_rw(PG_GETARG_DATUM(0));
+	if (e || AggCheckCallContext(fcinfo, &agg))
 	{
-		BmExpanded *e = bm_expanded_rw(PG_GETARG_DATUM(0));
-
 		b = PG_GETARG_BANDITMODEL(1, &size);
 		if (e == NULL)
 			e = bm_expanded_new(agg, PG_GETARG_BANDITMODEL(0, &size), 0);

@@ -17,7 +17,7 @@ static Size bm_expanded_get_flat_size(ExpandedObjectHeader *eohptr);
 static void bm_expanded_flatten_into(ExpandedObjectHeader *eohptr, void *result,
 									 Size allocated_size);
 
-static const ExpandedObjectMethods bm_expanded_methods = {
+const ExpandedObjectMethods bm_expanded_methods = {
 	bm_expanded_get_flat_size,
 	bm_expanded_flatten_into
 };
@@ -34,17 +34,6 @@ bm_expanded_new(MemoryContext parent, const BmHeader *from, uint32 dim)
 	fit_state_init(&e->st, cxt, from, dim);
 	e->checked = from != NULL;
 	return e;
-}
-
-BmExpanded *
-bm_expanded_rw(Datum d)
-{
-	ExpandedObjectHeader *eoh;
-
-	if (!VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
-		return NULL;
-	eoh = DatumGetEOHP(d);
-	return eoh->eoh_methods == &bm_expanded_methods ? (BmExpanded *) eoh : NULL;
 }
 
 /*

@@ -5,13 +5,15 @@
  * is a child of the aggregate context as it is (ExecAggTransReparent), so
  * each row updates the model in place; the flat form, whenever one is
  * needed (the final result, a partial state sent from a parallel worker, a
- * spilled or printed state), is the banditmodel datum byte for byte.
+ * printed state, one stored in a table), is the banditmodel datum byte
+ * for byte.
  */
 #ifndef BANDIT_MODEL_EXPANDED_H
 #define BANDIT_MODEL_EXPANDED_H
 
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "utils/expandeddatum.h"
 
 #include "fit_state.h"
@@ -29,8 +31,24 @@ typedef struct BmExpanded
  */
 BmExpanded *bm_expanded_new(MemoryContext parent, const BmHeader *from, uint32 dim);
 
-/* d as one of our read-write expanded models, or NULL when it is not one. */
-BmExpanded *bm_expanded_rw(Datum d);
+extern const ExpandedObjectMethods bm_expanded_methods;
+
+/*
+ * d as one of our read-write expanded models, or NULL when it is not one
+ * (inline: it runs once per row).  Whoever holds a read-write pointer owns
+ * the object and may change it in place (utils/expandeddatum.h); only the
+ * aggregate machinery gets one from us.
+ */
+static inline BmExpanded *
+bm_expanded_rw(Datum d)
+{
+	varatt_expanded ptr = {NULL};
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+		return NULL;
+	VARATT_EXTERNAL_GET_POINTER(ptr, DatumGetPointer(d));
+	return ptr.eohptr->eoh_methods == &bm_expanded_methods ? (BmExpanded *) ptr.eohptr : NULL;
+}
 
 /* The read-write datum of e (a transition function's result). */
 #define bm_expanded_datum(e) EOHPGetRWDatum(&(e)->hdr)
