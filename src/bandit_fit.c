@@ -64,6 +64,7 @@ add_row(FunctionCallInfo fcinfo, double reward)
 	{
 		e = bm_expanded_new(agg, h, (uint32) len);
 		fit_state_add(&e->st, action, x, reward, weight);
+		e->checked = false;
 		PG_RETURN_DATUM(bm_expanded_datum(e));
 	}
 
