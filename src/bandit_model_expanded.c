@@ -25,7 +25,10 @@ const ExpandedObjectMethods bm_expanded_methods = {
 BmExpanded *
 bm_expanded_new(MemoryContext parent, const BmHeader *from, uint32 dim)
 {
-	/* small blocks: a model block beyond 8 kB gets a block of its own anyway */
+	/*
+	 * Small blocks (one context per group of a GROUP BY): a model block over
+	 * 1 kB gets a malloc'd block of its own, which repalloc grows by realloc.
+	 */
 	MemoryContext cxt = AllocSetContextCreate(parent, "banditmodel expanded",
 											  ALLOCSET_SMALL_SIZES);
 	BmExpanded *e = MemoryContextAlloc(cxt, sizeof(BmExpanded));
