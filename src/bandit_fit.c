@@ -6,11 +6,12 @@
  * bandit_fit_bool_transition, bandit_update's form for a bool reward.
  *
  * Called as plain functions they never change their arguments: each returns
- * a new model.  Called by an aggregate (AggCheckCallContext), the state is
- * theirs: a read-write expanded model in the aggregate context is changed
- * and returned as it is, anything else (the first row, an INITCOND) is
- * copied into a new one first.  The same C code serves both, so a fit and
- * the same rows given to bandit_update one by one agree bit for bit.
+ * a new model.  Given a read-write expanded model (which only the aggregate
+ * machinery holds: they hand one out only when AggCheckCallContext says an
+ * aggregate called them), they change it in place and return it; an
+ * aggregate's first row or an INITCOND value is copied into a new one in the
+ * aggregate context first.  The same C code adds the rows either way, so a
+ * fit and the same rows given to bandit_update one by one agree bit for bit.
  */
 #include "postgres.h"
 
