@@ -383,16 +383,16 @@ CREATE FUNCTION ope_accumulate_lambdas_bool_transition(ope_state, bool, float8, 
 	RETURNS ope_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION ope_accumulate_lambdas_bool_transition(ope_state, bool, float8, float8, float8, float8, float8[])
 	RETURNS ope_state AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION bandit_fit_bool_transition(internal, int8, float8[], bool)
-	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION bandit_fit_bool_transition(internal, int8, float8[], bool, float8)
-	RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bandit_fit_bool_transition(banditmodel, int8, float8[], bool)
+	RETURNS banditmodel AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bandit_fit_bool_transition(banditmodel, int8, float8[], bool, float8)
+	RETURNS banditmodel AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION ope_accumulate_bool_transition(ope_state, bool, float8, float8) IS 'transition function of ope_accumulate with a bool reward';
 COMMENT ON FUNCTION ope_accumulate_bool_transition(ope_state, bool, float8, float8, float8, float8) IS 'transition function of ope_accumulate with a bool reward (reward-model inputs)';
 COMMENT ON FUNCTION ope_accumulate_lambdas_bool_transition(ope_state, bool, float8, float8, float8[]) IS 'transition function of ope_accumulate with a bool reward and lambdas';
 COMMENT ON FUNCTION ope_accumulate_lambdas_bool_transition(ope_state, bool, float8, float8, float8, float8, float8[]) IS 'transition function of ope_accumulate with a bool reward, reward-model inputs and lambdas';
-COMMENT ON FUNCTION bandit_fit_bool_transition(internal, int8, float8[], bool) IS 'transition function of bandit_fit with a bool reward';
-COMMENT ON FUNCTION bandit_fit_bool_transition(internal, int8, float8[], bool, float8) IS 'transition function of bandit_fit with a bool reward and a weight';
+COMMENT ON FUNCTION bandit_fit_bool_transition(banditmodel, int8, float8[], bool) IS 'transition function of bandit_fit with a bool reward: bandit_update with a play (true = 1) as the reward';
+COMMENT ON FUNCTION bandit_fit_bool_transition(banditmodel, int8, float8[], bool, float8) IS 'transition function of bandit_fit with a bool reward and a weight: bandit_update with a play (true = 1) as the reward';
 
 CREATE AGGREGATE ope_accumulate(reward bool, propensity float8, target_probability float8) (
 	SFUNC = ope_accumulate_bool_transition, STYPE = ope_state,
@@ -431,14 +431,13 @@ CREATE AGGREGATE sndr_estimate(reward bool, propensity float8, target_probabilit
 	SFUNC = ope_accumulate_bool_transition, STYPE = ope_state,
 	INITCOND = '{"version":1,"kind":"dr","n":0,"n_skipped":0,"n_matched":0,"max_weight":null,"min_propensity":null,"sums":{}}',
 	FINALFUNC = ope_sndr_final, COMBINEFUNC = ope_merge, PARALLEL = SAFE);
+-- (a banditmodel state: see "bandit_fit and bandit_merge ship their state" below)
 CREATE AGGREGATE bandit_fit(action int8, context float8[], reward bool) (
-	SFUNC = bandit_fit_bool_transition, STYPE = internal, FINALFUNC = bandit_fit_final,
-	COMBINEFUNC = bandit_fit_combine, SERIALFUNC = bandit_fit_serialize,
-	DESERIALFUNC = bandit_fit_deserialize, PARALLEL = SAFE);
+	SFUNC = bandit_fit_bool_transition, STYPE = banditmodel, SSPACE = 8192,
+	COMBINEFUNC = bandit_merge, PARALLEL = SAFE);
 CREATE AGGREGATE bandit_fit(action int8, context float8[], reward bool, weight float8) (
-	SFUNC = bandit_fit_bool_transition, STYPE = internal, FINALFUNC = bandit_fit_final,
-	COMBINEFUNC = bandit_fit_combine, SERIALFUNC = bandit_fit_serialize,
-	DESERIALFUNC = bandit_fit_deserialize, PARALLEL = SAFE);
+	SFUNC = bandit_fit_bool_transition, STYPE = banditmodel, SSPACE = 8192,
+	COMBINEFUNC = bandit_merge, PARALLEL = SAFE);
 COMMENT ON AGGREGATE ope_accumulate(bool, float8, float8) IS 'ope_accumulate with a play (true = 1) as the reward';
 COMMENT ON AGGREGATE ope_accumulate(bool, float8, float8, float8, float8) IS 'ope_accumulate with a play (true = 1) as the reward, reward-model inputs';
 COMMENT ON AGGREGATE ope_accumulate(bool, float8, float8, float8[]) IS 'ope_accumulate with a play (true = 1) as the reward, lambdas';
@@ -482,6 +481,54 @@ CREATE FUNCTION ope_rollup_report(
 	SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION ope_rollup_report(regclass, date, date, text[], text, float8, boolean) IS
 	'estimates over a range of days from stored daily states, as plain columns: one row per policy, segment (and day) and estimator, with the diagnostics and warnings of the merged state';
+
+-- bandit_fit and bandit_merge ship their state: 1.0 gave them an internal
+-- state with serialize/deserialize functions, which parallel query can use
+-- but a distributed planner (Citus) cannot: it pushes an aggregate down to
+-- the nodes holding the rows only when its state is a type it can print and
+-- read back, and otherwise ships every row to one node.  From 1.2 the state
+-- is a banditmodel: bandit_update is the transition function (a new model
+-- per call as a function; inside an aggregate it updates a read-write
+-- expanded model in place, so no row copies it) and bandit_merge the
+-- combine function.  A partial state is a banditmodel whose text and binary
+-- forms are those of 1.0.  SSPACE is the planner's estimate of an internal
+-- state (8 kB), so grouped plans are chosen as before.  The aggregates
+-- cannot change their state type in place: they are dropped and created
+-- again, and, as for ope_diagnostics above, a view of the user's on one makes
+-- the update fail with PostgreSQL's error naming the view (README
+-- "Upgrading").  The 1.0 support functions go with them; their C functions
+-- stay in the library for a 1.0 or 1.1 database not yet updated.
+DROP AGGREGATE bandit_fit(int8, float8[], float8);
+DROP AGGREGATE bandit_fit(int8, float8[], float8, float8);
+DROP AGGREGATE bandit_merge(banditmodel);
+DROP FUNCTION bandit_fit_transition(internal, int8, float8[], float8);
+DROP FUNCTION bandit_fit_transition(internal, int8, float8[], float8, float8);
+DROP FUNCTION bandit_merge_transition(internal, banditmodel);
+DROP FUNCTION bandit_fit_combine(internal, internal);
+DROP FUNCTION bandit_fit_serialize(internal);
+DROP FUNCTION bandit_fit_deserialize(bytea, internal);
+DROP FUNCTION bandit_fit_final(internal);
+CREATE AGGREGATE bandit_fit(action int8, context float8[], reward float8) (
+	SFUNC = bandit_update, STYPE = banditmodel, SSPACE = 8192,
+	COMBINEFUNC = bandit_merge, PARALLEL = SAFE);
+CREATE AGGREGATE bandit_fit(action int8, context float8[], reward float8, weight float8) (
+	SFUNC = bandit_update, STYPE = banditmodel, SSPACE = 8192,
+	COMBINEFUNC = bandit_merge, PARALLEL = SAFE);
+CREATE AGGREGATE bandit_merge(banditmodel) (
+	SFUNC = bandit_merge, STYPE = banditmodel, SSPACE = 8192,
+	COMBINEFUNC = bandit_merge, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bandit_fit(int8, float8[], float8) IS
+	'banditmodel of rows (action, context, reward): per-arm ridge sufficient statistics; NULL rows skipped';
+COMMENT ON AGGREGATE bandit_fit(int8, float8[], float8, float8) IS
+	'weighted banditmodel of rows (action, context, reward, weight >= 0)';
+COMMENT ON AGGREGATE bandit_merge(banditmodel) IS
+	'union of banditmodel values of one dimension';
+COMMENT ON FUNCTION bandit_merge(banditmodel, banditmodel) IS
+	'union of two models (NULL counts as empty); the combine function of bandit_fit and bandit_merge';
+COMMENT ON FUNCTION bandit_update(banditmodel, int8, float8[], float8) IS
+	'the model with one more row (a NULL model starts a new one); the transition function of bandit_fit';
+COMMENT ON FUNCTION bandit_update(banditmodel, int8, float8[], float8, float8) IS
+	'the model with one more weighted row (a NULL model starts a new one); the transition function of weighted bandit_fit';
 
 -- every property OPE relies on, checked in one scan of the log
 CREATE FUNCTION ope_validate_log(

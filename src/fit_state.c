@@ -6,6 +6,7 @@
 #include "utils/memutils.h"
 
 #include "bandit_model_pg.h"
+#include "pg_arrays.h"
 #include "pg_glue.h"
 
 void
@@ -35,10 +36,9 @@ fit_state_reserve(FitState *st, uint32 more)
 	st->capacity = want;
 }
 
-FitState *
-fit_state_new(MemoryContext cxt, const BmHeader *from, uint32 dim)
+void
+fit_state_init(FitState *st, MemoryContext cxt, const BmHeader *from, uint32 dim)
 {
-	FitState   *st = MemoryContextAlloc(cxt, sizeof(FitState));
 	size_t		size;
 
 	if (from)
@@ -55,6 +55,14 @@ fit_state_new(MemoryContext cxt, const BmHeader *from, uint32 dim)
 		bm_init(st->model, dim);
 		st->capacity = 0;
 	}
+}
+
+FitState *
+fit_state_new(MemoryContext cxt, const BmHeader *from, uint32 dim)
+{
+	FitState   *st = MemoryContextAlloc(cxt, sizeof(FitState));
+
+	fit_state_init(st, cxt, from, dim);
 	return st;
 }
 
@@ -77,6 +85,39 @@ fit_state_add(FitState *st, int64 action, const double *x, double reward, double
 		ab_raise(&err);
 }
 
+uint32
+fit_arms_added_by_merge(const BmHeader *a, const BmHeader *b)
+{
+	AbError		err;
+	uint32		n;
+
+	if (a->dim != b->dim)
+	{
+		ab_fail(&err, AB_ERR_MISMATCH, "cannot merge bandit models of dimensions %u and %u",
+				a->dim, b->dim);
+		ab_detail(&err, "Models built from contexts of different lengths measure different things.");
+		ab_raise(&err);
+	}
+	n = bm_union_arms(a, b);
+	if (n > BM_MAX_ARMS)
+	{
+		ab_fail(&err, AB_ERR_LIMIT, "merged model would have %u arms, more than the limit of %d",
+				n, BM_MAX_ARMS);
+		ab_raise(&err);
+	}
+	return n - a->narms;
+}
+
+void
+fit_state_merge(FitState *st, const BmHeader *src)
+{
+	AbError		err;
+
+	fit_state_reserve(st, fit_arms_added_by_merge(st->model, src));
+	if (!bm_merge(st->model, src, &err))
+		ab_raise(&err);
+}
+
 void
 fit_check_context(const double *x, int len, uint32 dim)
 {
@@ -90,4 +131,13 @@ fit_check_context(const double *x, int len, uint32 dim)
 	bm_init(&probe, dim ? dim : (uint32) len);
 	if (!bm_check_context(&probe, x, len, &err))
 		ab_raise(&err);
+}
+
+const double *
+fit_context_arg(FunctionCallInfo fcinfo, int argno, uint32 dim, int *len)
+{
+	const double *x = float8_array_arg(fcinfo, argno, "context", dim ? PG_INT32_MAX : BM_MAX_DIM, len);
+
+	fit_check_context(x, *len, dim);
+	return x;
 }

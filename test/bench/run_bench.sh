@@ -13,8 +13,8 @@
 #   BENCH_THOMPSON_ROWS  rows scored with Thompson sampling (default 20,000)
 #   BENCH_REPS           timings per query, the median is reported (default 7)
 #   BENCH_OUT            the report (default BENCHMARKS.md; "-" for none)
-#   BENCH_ONLY           a subset of: ope parallel estimates12 validate python scoring memory
-#                        textout (one row alone: BENCH_ONLY=textout BENCH_OUT=-; textout
+#   BENCH_ONLY           a subset of: ope parallel fitstate estimates12 validate python scoring
+#                        memory textout (one row alone: BENCH_ONLY=textout BENCH_OUT=-; textout
 #                        alone does not load the 5M-row log)
 #   BENCH_REUSE          set: keep the tables of the last run (same sizes)
 # Timed repetitions are called through helpers:
@@ -189,6 +189,34 @@ parallel_row() {
 bench_parallel() {
   parallel_row ope_accumulate "SELECT ope_accumulate(r, mu, pi, q, v) IS NOT NULL FROM bench_log" "same estimates"
   parallel_row bandit_fit "SELECT bandit_fit(action, context, reward) IS NOT NULL FROM bench_fit" "same model"
+}
+
+# Issue 14.2: bandit_fit with its 1.2 state (a banditmodel updated in place
+# as an expanded object, partial states shipped flat) against the same
+# aggregate with the internal state of 1.0/1.1, built from the C functions
+# the library keeps (bench_fit_internal.sql, which first checks both give
+# the same bytes), serial, with 2 workers, and grouped into 8,000 groups.
+bench_fitstate() {
+  local new old r q
+  sq -f test/bench/bench_fit_internal.sql >/dev/null || ab_die "bench_fit_internal.sql failed"
+  new="SELECT bandit_fit(action, context, reward) IS NOT NULL FROM bench_fit"
+  old="SELECT bench_old.bandit_fit(action, context, reward) IS NOT NULL FROM bench_fit"
+  compare "bandit_fit, banditmodel state" "$SERIAL" "$new" "bandit_fit, internal state (1.1)" "$SERIAL" "$old"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "bandit_fit with its 1.2 banditmodel state ≤ 1.05× the 1.1 internal state" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.05)" "serial, $ROWS rows, d = 8, 8 arms; same bytes checked"
+  compare "bandit_fit, banditmodel state, 2 workers" "$PARALLEL" "$new" \
+    "bandit_fit, internal state, 2 workers" "$PARALLEL" "$old"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "the same with 2 parallel workers (partial states: flat banditmodel against serialize/deserialize)" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.05)" "2 workers and the leader"
+  q="SELECT count(*) FROM (SELECT action, floor(context[1] * 1000), %s(action, context, reward) FROM bench_fit GROUP BY 1, 2) g"
+  # shellcheck disable=SC2059
+  compare "bandit_fit, 8,000 groups, banditmodel state" "$SERIAL" "$(printf "$q" bandit_fit)" \
+    "bandit_fit, 8,000 groups, internal state" "$SERIAL" "$(printf "$q" bench_old.bandit_fit)"
+  r=$(ratio "$MS_A" "$MS_B")
+  row "the same grouped into 8,000 groups (one expanded object and memory context per group)" \
+    "${r}× (${MS_A} vs ${MS_B} ms)" "-" "serial, the planner's choice of plan"
 }
 
 # Issue 6.4: the data scientist's way, psycopg2 COPY + numpy, end to end,
@@ -396,7 +424,7 @@ main() {
   if [[ -z "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGSERVICE:-}" ]]; then
     cluster_start
   fi
-  local part parts=${BENCH_ONLY:-ope parallel estimates12 validate python scoring memory textout}
+  local part parts=${BENCH_ONLY:-ope parallel fitstate estimates12 validate python scoring memory textout}
   local log=0
   for part in $parts; do [[ $part == textout ]] || log=1; done
   if [[ -z "${BENCH_REUSE:-}" ]]; then

@@ -17,7 +17,8 @@
 # ALTER EXTENSION artbandit UPDATE TO the newest and requires the same
 # fingerprint as a fresh install of the newest, and the stored values to read
 # back identically (text and send bytes).  Every upgrade script must lie on
-# a path to the newest version.
+# a path to the newest version.  bandit_fit and bandit_merge, whose state
+# type 1.2 changes, give the same model bytes before and after the update.
 #
 # The real paths (1.0 -> 1.1 -> 1.2, 1.1 -> 1.2) are checked, then
 # the trivial one (ALTER EXTENSION ... UPDATE at the newest version changes
@@ -308,6 +309,60 @@ is($node->safe_psql('views11', q{
 	SELECT n, n_matched, mean_weight, max_weight, warnings, days
 	FROM ope_rollup_report('daily', '2026-10-30', '2026-11-05') WHERE estimator = 'ips'}),
 	'400|100|1|4|{}|1', 'without the views the update goes through; a 1.1 results table with the definition column reports as before, with the new columns');
+
+# 1.2 gives bandit_fit and bandit_merge a banditmodel state: they are dropped
+# and created again.  Before the update a 1.0 or 1.1 database runs its own
+# aggregates (the internal state, whose C functions the 1.2 library keeps);
+# after it the 1.2 ones must give the same model bytes from the same rows,
+# serial, grouped and in parallel, and bandit_merge over models stored before
+# the update the model it gave then.  A view on bandit_fit blocks the update
+# as the views above do.
+my $fits_sql = q{
+	SELECT md5(string_agg(k || ':' || coalesce(md5(banditmodel_send(m)), 'NULL'), ' ' ORDER BY k)) FROM (
+		SELECT 'whole' AS k, bandit_fit(a, x, r) AS m FROM rows_old
+		UNION ALL SELECT 'weighted', bandit_fit(a, x, r, w) FROM rows_old
+		UNION ALL SELECT 'none', bandit_fit(a, x, r) FROM rows_old WHERE false
+		UNION ALL (SELECT 'g' || g, bandit_fit(a, x, r, w) FROM rows_old GROUP BY g)
+		UNION ALL SELECT 'merged', bandit_merge(m) FROM stored
+		UNION ALL (SELECT 'merged' || g % 3, bandit_merge(m) FROM stored GROUP BY g % 3)
+		UNION ALL SELECT 'pair', bandit_merge(s1.m, s2.m) FROM stored s1, stored s2 WHERE s1.g = 1 AND s2.g = 2) f};
+my $parallel = 'SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0; '
+  . 'SET parallel_leader_participation = off; SET max_parallel_workers_per_gather = 2; ';
+for my $source ('1.0', '1.1')
+{
+	my $db = 'fits' . ($source =~ s/\.//r);
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	# exact dyadic contexts and rewards: every order of the rows gives the same sums
+	$node->safe_psql($db, qq{
+		CREATE EXTENSION artbandit VERSION '$source';
+		CREATE TABLE rows_old AS
+		SELECT i, i % 10 AS g, (i % 7)::int8 AS a, ARRAY[1, (i % 8) / 8.0, (i % 5) / 4.0]::float8[] AS x,
+		       ((i * 7) % 3) / 2.0::float8 AS r, 0.5 + i % 3 AS w
+		FROM generate_series(1, 30000) i;
+		ANALYZE rows_old;
+		CREATE TABLE stored AS SELECT g, bandit_fit(a, x, r, w) AS m FROM rows_old GROUP BY g;
+		CREATE VIEW fits AS SELECT g, bandit_fit(a, x, r) AS m FROM rows_old GROUP BY g;
+	});
+	my $serial_before = $node->safe_psql($db, $fits_sql);
+	my $parallel_before = $node->safe_psql($db, $parallel . $fits_sql);
+	my $view_before = $node->safe_psql($db, 'SELECT md5(string_agg(banditmodel_send(m)::text, \',\' ORDER BY g)) FROM fits');
+	my ($ret, $out, $err) = $node->psql($db, 'ALTER EXTENSION artbandit UPDATE');
+	isnt($ret, 0, "$source: a view on bandit_fit blocks the update to 1.2");
+	like($err, qr/cannot drop function bandit_fit\(bigint,double precision\[\],double precision\) because other objects depend on it.*view fits depends on function bandit_fit/s,
+		"$source: ... and the error names the view");
+	$node->safe_psql($db, 'DROP VIEW fits; ALTER EXTENSION artbandit UPDATE');
+	is($node->safe_psql($db, q{SELECT aggtranstype::regtype FROM pg_aggregate WHERE aggfnoid = 'bandit_fit(int8, float8[], float8)'::regprocedure}),
+		'banditmodel', "$source -> 1.2: bandit_fit's state is a banditmodel");
+	is($serial_before, $parallel_before, "$source: its aggregates give the same bytes serial and in parallel");
+	is($node->safe_psql($db, $fits_sql), $serial_before,
+		"$source -> 1.2: the same rows give the same model bytes; bandit_merge of models stored by $source gives the same model");
+	is($node->safe_psql($db, $parallel . $fits_sql), $serial_before, "$source -> 1.2: ... also in parallel");
+	like($node->safe_psql($db, "${parallel}EXPLAIN (COSTS OFF) SELECT bandit_fit(a, x, r) FROM rows_old"),
+		qr/Partial Aggregate/, "$source -> 1.2: bandit_fit still runs in parallel workers");
+	$node->safe_psql($db, 'CREATE VIEW fits AS SELECT g, bandit_fit(a, x, r) AS m FROM rows_old GROUP BY g');
+	is($node->safe_psql($db, 'SELECT md5(string_agg(banditmodel_send(m)::text, \',\' ORDER BY g)) FROM fits'),
+		$view_before, "$source -> 1.2: the view created again gives the models it gave before");
+}
 
 # The trivial path: updating the newest to itself changes nothing.
 $node->safe_psql('postgres', 'CREATE DATABASE trivial');
