@@ -27,17 +27,11 @@ FROM generate_series(1, 40000) i;
 ANALYZE glog;
 
 -- Whether a plan has a hash aggregate that wrote batches to disk.
-CREATE FUNCTION hash_agg_spills(query text) RETURNS bool LANGUAGE plpgsql AS $$
-DECLARE
-    line text;
-    plan text := '';
-BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query LOOP
-        plan := plan || line || E'\n';
-    END LOOP;
-    RETURN plan ~ 'HashAggregate' AND (regexp_match(plan, 'Batches: (\d+)'))[1]::int > 1
-           AND plan ~ 'Disk Usage: [1-9]';
-END $$;
+CREATE FUNCTION hash_agg_spills(query text) RETURNS bool LANGUAGE sql AS $$
+    SELECT p ~ 'HashAggregate' AND (regexp_match(p, 'Batches: (\d+)'))[1]::int > 1
+           AND p ~ 'Disk Usage: [1-9]'
+    FROM plan_text(query, 'ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF') p
+$$;
 
 -- Sorted groups: the reference plan.
 SET enable_hashagg = off;

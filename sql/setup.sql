@@ -17,13 +17,13 @@ $$;
 CREATE FUNCTION close(a float8, b float8) RETURNS bool LANGUAGE sql IMMUTABLE AS
 $$ SELECT (a IS NULL AND b IS NULL) OR abs(a - b) <= 1e-12 * greatest(abs(a), abs(b), 1e-300) $$;
 
--- The text of a query's plan (EXPLAIN, COSTS OFF).
-CREATE FUNCTION plan_text(query text) RETURNS text LANGUAGE plpgsql AS $$
+-- The text of a query's plan (EXPLAIN with options, by default COSTS OFF).
+CREATE FUNCTION plan_text(query text, options text DEFAULT 'COSTS OFF') RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     line text;
     plan text := '';
 BEGIN
-    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || query LOOP
+    FOR line IN EXECUTE 'EXPLAIN (' || options || ') ' || query LOOP
         plan := plan || line || E'\n';
     END LOOP;
     RETURN plan;

@@ -444,61 +444,56 @@ window_end(const RollupArgs *a, DateADT day, bool *has_column, bool *isnull)
 							   a->window);
 }
 
-/*
- * One day: read the day's rows once, score them for every target, replace
- * the day's states.  Runs inside the caller's SPI connection; returns the
- * states written and sets *nrows to the log rows read.
- */
-static int
-rollup_day(const RollupArgs *a, DateADT day, uint64 *nrows)
+/* What a rollup needs for any day: built once, before the first day. */
+typedef struct RollupPlan
 {
-	Oid			state_type,
-				model_type;
+	Oid			state_type;
+	ArrayType  *policies;		/* the target policies, checked */
+	Target	   *tgts;			/* in name order */
+	int			ntargets;
+	char	   *seg_by;			/* the segment column's name, '' for none */
+	Oid			seg_output;
+	char	   *rows_sql;		/* the log's rows of the days $1 to $2 */
+	char	   *results_name;
+	SPIPlanPtr	insert;			/* one state into the results table */
+	bool		has_complete_at;
+} RollupPlan;
+
+/*
+ * Check the tables, columns and reward window (first_day's), load the
+ * targets and prepare the SQL (inside the caller's SPI connection, whose
+ * memory holds the plan until SPI_finish), and take the results table's
+ * lock for the rest of the transaction.
+ */
+static void
+rollup_plan(const RollupArgs *a, DateADT first_day, RollupPlan *p)
+{
+	Oid			model_type;
 	JobColumn	result_cols[7],
 				target_cols[3],
 				extra;
 	bool		has_reward_model,
-				has_ridge = false;
-	ArrayType  *policies;
+				has_ridge = false,
+				has_window_end;
 	char	  **names,
 			  **sorted;
-	int			nnames,
-				i,
-				written = 0;
-	Oid			seg_output = InvalidOid;
-	char	   *seg_by,
-			   *day_ref,
-			   *seg_ref,
-			   *rows_sql,
-			   *results_name;
-	Target	   *tgts;
-	Segments	groups;
-	Portal		portal;
-	RowPlace	place;
-	ErrorContextCallback errcb;
-	MemoryContext rowcxt,
-				old;
+	char	   *day_ref,
+			   *seg_ref;
 	Oid			argtypes[7];
-	Datum		args[7];
-	bool		has_complete_at,
-				complete_at_null;
-	Datum		complete_at;
-	SPIPlanPtr	insert;
-	ListCell   *lc;
+	int			i;
 
-	*nrows = 0;
-	seg_by = a->segment ? pstrdup(NameStr(*a->segment)) : "";
-	state_type = job_extension_type("ope_state");
+	p->seg_by = a->segment ? pstrdup(NameStr(*a->segment)) : "";
+	p->state_type = job_extension_type("ope_state");
 	model_type = job_extension_type("banditmodel");
 	result_cols[0] = (JobColumn) {"day", DATEOID};
 	result_cols[1] = (JobColumn) {"policy", TEXTOID};
 	result_cols[2] = (JobColumn) {"segment_by", TEXTOID};
 	result_cols[3] = (JobColumn) {"segment", TEXTOID};
-	result_cols[4] = (JobColumn) {"state", state_type};
+	result_cols[4] = (JobColumn) {"state", p->state_type};
 	result_cols[5] = (JobColumn) {"computed_at", TIMESTAMPTZOID};
 	result_cols[6] = (JobColumn) {"definition", TEXTOID};
 	job_check_table(a->results, "results", result_cols, 7);
-	complete_at = window_end(a, day, &has_complete_at, &complete_at_null);
+	(void) window_end(a, first_day, &p->has_complete_at, &has_window_end);
 	target_cols[0] = (JobColumn) {"name", TEXTOID};
 	target_cols[1] = (JobColumn) {"policy", TEXTOID};
 	target_cols[2] = (JobColumn) {"model", model_type};
@@ -529,56 +524,100 @@ rollup_day(const RollupArgs *a, DateADT day, uint64 *nrows)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
 					 errmsg("targets table %s is empty", job_relname(a->targets))));
-		policies = DatumGetArrayTypePCopy(all);
+		p->policies = DatumGetArrayTypePCopy(all);
 	}
 	else
-		policies = a->policies;
-	names = job_check_names(policies, "target policies", &nnames);
+		p->policies = a->policies;
+	names = job_check_names(p->policies, "target policies", &p->ntargets);
 
-	/* the day's rows of the log, as the inputs of the estimators */
+	/* the days' rows of the log, as the inputs of the estimators */
 	day_ref = job_column_expr(a->log, a->day_col, JOB_DAY);
 	seg_ref = a->segment ? job_column_expr(a->log, a->segment, JOB_SEGMENT) : "''::pg_catalog.text";
-	if (a->segment)
-		seg_output = job_text_output(a->log, a->segment);
-	rows_sql = psprintf("SELECT %s, %s, %s, %s, %s, %s FROM %s l "
-						"WHERE %s OPERATOR(pg_catalog.>=) $1 AND %s OPERATOR(pg_catalog.<) $2",
-						seg_ref,
-						job_column_expr(a->log, a->action, JOB_ACTION),
-						job_column_expr(a->log, a->context, JOB_CONTEXT),
-						job_column_expr(a->log, a->candidates, JOB_CANDIDATES),
-						job_column_expr(a->log, a->reward, JOB_REWARD),
-						job_column_expr(a->log, a->propensity, JOB_PROPENSITY),
-						job_relname(a->log), day_ref, day_ref);
+	p->seg_output = a->segment ? job_text_output(a->log, a->segment) : InvalidOid;
+	p->rows_sql = psprintf("SELECT %s, %s, %s, %s, %s, %s FROM %s l "
+						   "WHERE %s OPERATOR(pg_catalog.>=) $1 AND %s OPERATOR(pg_catalog.<) $2",
+						   seg_ref,
+						   job_column_expr(a->log, a->action, JOB_ACTION),
+						   job_column_expr(a->log, a->context, JOB_CONTEXT),
+						   job_column_expr(a->log, a->candidates, JOB_CANDIDATES),
+						   job_column_expr(a->log, a->reward, JOB_REWARD),
+						   job_column_expr(a->log, a->propensity, JOB_PROPENSITY),
+						   job_relname(a->log), day_ref, day_ref);
 
 	/* writers of one results table take turns; readers are not blocked */
-	results_name = job_relname(a->results);
-	job_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", results_name),
+	p->results_name = job_relname(a->results);
+	job_execute(psprintf("LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", p->results_name),
 				0, NULL, NULL, NULL, false, 0);
+
+	/* the targets, in name order */
+	sorted = palloc(sizeof(char *) * p->ntargets);
+	memcpy(sorted, names, sizeof(char *) * p->ntargets);
+	qsort(sorted, p->ntargets, sizeof(char *), compare_strings);
+	p->tgts = palloc0(sizeof(Target) * p->ntargets);
+	for (i = 0; i < p->ntargets; i++)
+		load_target(&p->tgts[i], sorted[i], a->targets, has_reward_model, has_ridge,
+					a->reward ? NameStr(*a->reward) : "played");
+
+	/* the insert of a new state */
+	argtypes[0] = DATEOID;
+	argtypes[1] = TEXTOID;
+	argtypes[2] = TEXTOID;
+	argtypes[3] = TEXTOID;
+	argtypes[4] = p->state_type;
+	argtypes[5] = TEXTOID;
+	argtypes[6] = TIMESTAMPTZOID;
+	p->insert = SPI_prepare(psprintf("INSERT INTO %s (day, policy, segment_by, segment, state, computed_at, definition%s) "
+									 "VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6%s)", p->results_name,
+									 p->has_complete_at ? ", complete_at" : "",
+									 p->has_complete_at ? ", $7" : ""),
+							p->has_complete_at ? 7 : 6, argtypes);
+	if (p->insert == NULL)
+		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+}
+
+/*
+ * One day: read the day's rows once, score them for every target, replace
+ * the day's states.  Runs inside the caller's SPI connection; returns the
+ * states written and sets *nrows to the log rows read.
+ */
+static int
+rollup_day(const RollupArgs *a, const RollupPlan *p, DateADT day, uint64 *nrows)
+{
+	int			i,
+				written = 0;
+	Segments	groups;
+	Portal		portal;
+	RowPlace	place;
+	ErrorContextCallback errcb;
+	MemoryContext rowcxt,
+				old;
+	Oid			argtypes[3];
+	Datum		args[7];
+	bool		has_complete_at,
+				complete_at_null;
+	Datum		complete_at;
+	ListCell   *lc;
+
+	*nrows = 0;
+	complete_at = window_end(a, day, &has_complete_at, &complete_at_null);
+	Assert(has_complete_at == p->has_complete_at);
+
 	argtypes[0] = DATEOID;
 	argtypes[1] = TEXTOID;
 	argtypes[2] = TEXTARRAYOID;
 	args[0] = DateADTGetDatum(day);
-	args[1] = CStringGetTextDatum(seg_by);
-	args[2] = PointerGetDatum(policies);
+	args[1] = CStringGetTextDatum(p->seg_by);
+	args[2] = PointerGetDatum(p->policies);
 	job_execute(psprintf("DELETE FROM %s WHERE day OPERATOR(pg_catalog.=) $1 "
 						 "AND segment_by OPERATOR(pg_catalog.=) $2 "
-						 "AND policy OPERATOR(pg_catalog.=) ANY ($3)", results_name),
+						 "AND policy OPERATOR(pg_catalog.=) ANY ($3)", p->results_name),
 				3, argtypes, args, NULL, false, 0);
-
-	/* the targets, in name order */
-	sorted = palloc(sizeof(char *) * nnames);
-	memcpy(sorted, names, sizeof(char *) * nnames);
-	qsort(sorted, nnames, sizeof(char *), compare_strings);
-	tgts = palloc0(sizeof(Target) * nnames);
-	for (i = 0; i < nnames; i++)
-		load_target(&tgts[i], sorted[i], a->targets, has_reward_model, has_ridge,
-					a->reward ? NameStr(*a->reward) : "played");
 
 	/* one pass over the day's rows */
 	groups.nbuckets = 64;
 	groups.buckets = palloc0(sizeof(Segment *) * groups.nbuckets);
 	groups.all = NIL;
-	portal = job_open_days(rows_sql, day, day);
+	portal = job_open_days(p->rows_sql, day, day);
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ope_rollup_day rows",
 								   ALLOCSET_DEFAULT_SIZES);
 	place.day = day;
@@ -603,14 +642,14 @@ rollup_day(const RollupArgs *a, DateADT day, uint64 *nrows)
 			CHECK_FOR_INTERRUPTS();
 			place.target = NULL;
 			spicxt = MemoryContextSwitchTo(rowcxt);
-			read_row((int) r, &lr, seg_output);
+			read_row((int) r, &lr, p->seg_output);
 			MemoryContextSwitchTo(spicxt);
-			seg = segment_for(&groups, lr.segment, tgts, nnames);
+			seg = segment_for(&groups, lr.segment, p->tgts, p->ntargets);
 			old = MemoryContextSwitchTo(rowcxt);
-			for (i = 0; i < nnames; i++)
+			for (i = 0; i < p->ntargets; i++)
 			{
-				place.target = tgts[i].name;
-				add_scored_row(&tgts[i], &lr, &seg->states[i]);
+				place.target = p->tgts[i].name;
+				add_scored_row(&p->tgts[i], &lr, &seg->states[i]);
 			}
 			MemoryContextSwitchTo(old);
 			MemoryContextReset(rowcxt);
@@ -623,41 +662,27 @@ rollup_day(const RollupArgs *a, DateADT day, uint64 *nrows)
 	MemoryContextDelete(rowcxt);
 
 	/* the new states */
-	argtypes[0] = DATEOID;
-	argtypes[1] = TEXTOID;
-	argtypes[2] = TEXTOID;
-	argtypes[3] = TEXTOID;
-	argtypes[4] = state_type;
-	argtypes[5] = TEXTOID;
-	argtypes[6] = TIMESTAMPTZOID;
-	insert = SPI_prepare(psprintf("INSERT INTO %s (day, policy, segment_by, segment, state, computed_at, definition%s) "
-								  "VALUES ($1, $2, $3, $4, $5, pg_catalog.now(), $6%s)", results_name,
-								  has_complete_at ? ", complete_at" : "", has_complete_at ? ", $7" : ""),
-						 has_complete_at ? 7 : 6, argtypes);
-	if (insert == NULL)
-		elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 	args[0] = DateADTGetDatum(day);
-	args[2] = CStringGetTextDatum(seg_by);
+	args[2] = CStringGetTextDatum(p->seg_by);
 	args[6] = complete_at;
 	foreach(lc, groups.all)
 	{
 		Segment    *seg = (Segment *) lfirst(lc);
 
 		args[3] = CStringGetTextDatum(seg->name);
-		for (i = 0; i < nnames; i++)
+		for (i = 0; i < p->ntargets; i++)
 		{
 			int			rc;
 
-			args[1] = CStringGetTextDatum(tgts[i].name);
+			args[1] = CStringGetTextDatum(p->tgts[i].name);
 			args[4] = PointerGetDatum(ope_state_make_datum(&seg->states[i]));
-			args[5] = CStringGetTextDatum(tgts[i].definition);
-			rc = SPI_execute_plan(insert, args, complete_at_null ? "      n" : NULL, false, 0);
+			args[5] = CStringGetTextDatum(p->tgts[i].definition);
+			rc = SPI_execute_plan(p->insert, args, complete_at_null ? "      n" : NULL, false, 0);
 			if (rc != SPI_OK_INSERT)
 				elog(ERROR, "inserting a state failed: %s", SPI_result_code_string(rc));
 			written += (int) SPI_processed;
 		}
 	}
-	SPI_freeplan(insert);
 	return written;
 }
 
@@ -679,6 +704,7 @@ Datum
 ope_rollup_day(PG_FUNCTION_ARGS)
 {
 	RollupArgs	a;
+	RollupPlan	plan;
 	DateADT		day;
 	uint64		nrows;
 	int			written;
@@ -688,7 +714,8 @@ ope_rollup_day(PG_FUNCTION_ARGS)
 	rollup_args(fcinfo, 4, &a);
 	day = PG_GETARG_DATEADT(3);
 	SPI_connect();
-	written = rollup_day(&a, day, &nrows);
+	rollup_plan(&a, day, &plan);
+	written = rollup_day(&a, &plan, day, &nrows);
 	SPI_finish();
 	job_log_summary("ope_rollup_day", a.log, job_date_text(DateADTGetDatum(day)),
 					nrows, written, a.results, start);
@@ -707,6 +734,7 @@ Datum
 ope_rollup_range(PG_FUNCTION_ARGS)
 {
 	RollupArgs	a;
+	RollupPlan	plan;
 	DateADT		from,
 				to,
 				day;
@@ -728,6 +756,7 @@ ope_rollup_range(PG_FUNCTION_ARGS)
 						job_date_text(DateADTGetDatum(from)), job_date_text(DateADTGetDatum(to)))));
 
 	SPI_connect();
+	rollup_plan(&a, from, &plan);
 	daycxt = AllocSetContextCreate(CurrentMemoryContext, "ope_rollup_range day",
 								   ALLOCSET_DEFAULT_SIZES);
 	for (day = from;; day++)
@@ -737,7 +766,7 @@ ope_rollup_range(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		old = MemoryContextSwitchTo(daycxt);
-		written = rollup_day(&a, day, &nrows);
+		written = rollup_day(&a, &plan, day, &nrows);
 		ereport(NOTICE,
 				(errmsg("ope_rollup_range: %s: %llu rows read, %d states written",
 						job_date_text(DateADTGetDatum(day)), (unsigned long long) nrows, written)));

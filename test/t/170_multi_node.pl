@@ -19,8 +19,11 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib "$FindBin::Bin/lib";
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
+use SimulationNode qw(policy_models_sql);
 use Test::More;
 
 my $coord = PostgreSQL::Test::Cluster->new('coordinator');
@@ -104,14 +107,9 @@ foreach my $name (sort keys %shard)
 # The coordinator keeps the full log as the single-node reference and
 # spreads it over the shards (unevenly: about 1/3 and 2/3) through
 # postgres_fdw.
+$coord->safe_psql('postgres', policy_models_sql());
 $coord->safe_psql(
 	'postgres', q{
-	CREATE TABLE logging_model AS
-	SELECT bandit_fit(image_id, context, played::int) AS model
-	FROM simulate_impressions(20000, 10, 4, 8, 3);
-	CREATE TABLE target_model AS
-	SELECT show_id, bandit_fit(image_id, context, played::int) AS model
-	FROM simulate_impressions(20000, 10, 4, 8, 7) GROUP BY show_id;
 	CREATE TABLE log AS
 	SELECT l.impression_id AS id, l.day, l.show_id, l.image_id, l.context,
 	       l.played::int::float8 AS r, l.minutes, l.propensity AS mu,

@@ -10,20 +10,17 @@ package CitusLog;
 use strict;
 use warnings;
 
+use SimulationNode qw(policy_models_sql);
+
 use Exporter 'import';
 our @EXPORT_OK = qw(create_models add_impressions distribute_log create_states);
 
 sub create_models
 {
 	my ($node) = @_;
+	$node->safe_psql('postgres', policy_models_sql());
 	$node->safe_psql(
 		'postgres', q{
-		CREATE TABLE logging_model AS
-		SELECT bandit_fit(image_id, context, played::int) AS model
-		FROM simulate_impressions(20000, 10, 4, 8, 3);
-		CREATE TABLE target_model AS
-		SELECT show_id, bandit_fit(image_id, context, played::int) AS model
-		FROM simulate_impressions(20000, 10, 4, 8, 7) GROUP BY show_id;
 		CREATE TABLE log_local (
 			id int8 PRIMARY KEY, user_id int8 NOT NULL, day date, show_id int4, image_id int8,
 			context float8[], candidates int8[], played bool, minutes float8, propensity float8,

@@ -1,6 +1,7 @@
-# A node for the simulation studies (030, 090, 095, 096): artbandit
-# installed, parallel query forced where the planner allows it (the logs
-# are evaluated by parallel workers), no fsync.
+# simulation_node: a node for the simulation studies (030, 090, 095, 096):
+# artbandit installed, parallel query forced where the planner allows it
+# (the logs are evaluated by parallel workers), no fsync.
+# policy_models_sql: the models the multi-node tests (170, 200) share.
 package SimulationNode;
 
 use strict;
@@ -9,7 +10,7 @@ use warnings;
 use PostgreSQL::Test::Cluster;
 
 use Exporter 'import';
-our @EXPORT_OK = qw(simulation_node);
+our @EXPORT_OK = qw(simulation_node policy_models_sql);
 
 sub simulation_node
 {
@@ -30,6 +31,21 @@ fsync = off
 	$node->start;
 	$node->safe_psql('postgres', 'CREATE EXTENSION artbandit');
 	return $node;
+}
+
+# The SQL of the two models the multi-node tests (170, 200) log and
+# evaluate with: logging_model (one model over 10 shows' images, the
+# softmax logging policy's) and target_model (one per show, the targets').
+sub policy_models_sql
+{
+	return q{
+	CREATE TABLE logging_model AS
+	SELECT bandit_fit(image_id, context, played::int) AS model
+	FROM simulate_impressions(20000, 10, 4, 8, 3);
+	CREATE TABLE target_model AS
+	SELECT show_id, bandit_fit(image_id, context, played::int) AS model
+	FROM simulate_impressions(20000, 10, 4, 8, 7) GROUP BY show_id;
+};
 }
 
 1;
