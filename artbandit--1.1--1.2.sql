@@ -669,3 +669,17 @@ COMMENT ON COLUMN ope_tune_result.ci_upper IS
 	'upper end of the normal confidence interval at the requested confidence';
 COMMENT ON COLUMN ope_tune_result.reason IS
 	'why this lambda was chosen (or why none could be)';
+
+-- The backend's cache of prepared models (src/model_cache.c): what it holds,
+-- and emptying it.  Each backend (and parallel worker) has its own cache, so
+-- both are PARALLEL RESTRICTED.
+CREATE FUNCTION bandit_model_cache(
+	OUT entries int8, OUT bytes int8, OUT budget int8, OUT hits int8, OUT misses int8,
+	OUT evictions int8, OUT oid_wraparounds int8)
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+CREATE FUNCTION bandit_model_cache_reset() RETURNS void
+	AS 'MODULE_PATHNAME' LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION bandit_model_cache() IS
+	'this backend''s cache of prepared models: entries, bytes held, budget (artbandit.model_cache_size), hits, misses, evictions and OID wraparounds seen';
+COMMENT ON FUNCTION bandit_model_cache_reset() IS
+	'empty this backend''s cache of prepared models and zero its counters';

@@ -16,6 +16,7 @@
 
 #include "bandit_model_pg.h"
 #include "call_site_cache.h"
+#include "model_cache.h"
 #include "float_text.h"
 #include "pg_arrays.h"
 #include "pg_glue.h"
@@ -98,7 +99,7 @@ evaluate(FunctionCallInfo fcinfo, int cand_arg, int policy_arg, Evaluation *ev)
 	AbError		err;
 
 	ev->policy = policy_cache_get(fcinfo, policy_arg);
-	ev->cm = model_cache_get(fcinfo, PG_GETARG_DATUM(0), ev->policy->ridge);
+	ev->cm = model_cache_get(PG_GETARG_DATUM(0), ev->policy->ridge);
 	ev->x = checked_context(fcinfo, 1, ev->cm.model);
 	candidates(fcinfo, cand_arg, ev);
 	ev->scores = palloc(sizeof(double) * ev->k);
@@ -130,7 +131,7 @@ bandit_predict(PG_FUNCTION_ARGS)
 	const double *x;
 	double		prediction;
 
-	cm = model_cache_get(fcinfo, PG_GETARG_DATUM(0), ridge);
+	cm = model_cache_get(PG_GETARG_DATUM(0), ridge);
 	x = checked_context(fcinfo, 1, cm.model);
 	prediction = bm_scorer_mean(cm.scorer, bm_scorer_find(cm.scorer, PG_GETARG_INT64(2)), x);
 	if (!isfinite(prediction))
@@ -337,8 +338,8 @@ bandit_value(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	evaluate(fcinfo, 2, 3, &ev);
 	q_ridge = PG_NARGS() > 5 ? checked_ridge(PG_GETARG_FLOAT8(5), "reward_ridge") : ev.policy->ridge;
-	q = PG_ARGISNULL(4) ? (q_ridge == ev.policy->ridge ? ev.cm : model_cache_get(fcinfo, PG_GETARG_DATUM(0), q_ridge))
-		: model_cache_get(fcinfo, PG_GETARG_DATUM(4), q_ridge);
+	q = PG_ARGISNULL(4) ? (q_ridge == ev.policy->ridge ? ev.cm : model_cache_get(PG_GETARG_DATUM(0), q_ridge))
+		: model_cache_get(PG_GETARG_DATUM(4), q_ridge);
 	if (q.model->dim != ev.cm.model->dim)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),

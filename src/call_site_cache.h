@@ -1,15 +1,7 @@
 /*
  * call_site_cache.h — what one call site (an fmgr call's fn_extra) keeps
- * between rows: decoded, validated and factorised models, so that scoring a
- * million rows against one model detoasts, validates and factorises it
- * once; parsed policies; the result tuple descriptor; scratch memory.
- *
- * Keys never let a different model be served: a model stored out of line
- * (TOAST) is recognised by its TOAST pointer, which names one immutable
- * stored value; any other model by its exact bytes (memcmp against the
- * cached copy).  The ridge lambda is part of the key.  A few entries are
- * kept, least recently used evicted, so a query joining a model per show
- * does not thrash when rows alternate between shows.
+ * between rows: the parsed policy, the result tuple descriptor and scratch
+ * memory.  Prepared models are kept for the whole backend (model_cache.h).
  */
 #ifndef CALL_SITE_CACHE_H
 #define CALL_SITE_CACHE_H
@@ -19,23 +11,7 @@
 #include "access/tupdesc.h"
 #include "fmgr.h"
 
-#include "bandit_scorer.h"
 #include "policy.h"
-
-typedef struct CachedModel
-{
-	const BmHeader *model;
-	const BmScorer *scorer;
-} CachedModel;
-
-/* The model in datum d prepared at ridge, from flinfo's cache. */
-CachedModel model_cache_get(FunctionCallInfo fcinfo, Datum d, double ridge);
-
-/*
- * A (validated) model prepared at ridge, its blocks palloc'd in the current
- * context: for callers that keep models themselves (the scheduled jobs).
- */
-void		model_scorer_build(const BmHeader *m, double ridge, BmScorer *sc);
 
 /* The policy text argument argno, parsed (cached per call site). */
 const Policy *policy_cache_get(FunctionCallInfo fcinfo, int argno);

@@ -26,7 +26,7 @@
 #include "utils/timestamp.h"
 
 #include "bandit_model_pg.h"
-#include "call_site_cache.h"
+#include "model_cache.h"
 #include "job_common.h"
 #include "ope_state_pg.h"
 #include "pg_arrays.h"

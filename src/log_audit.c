@@ -26,7 +26,7 @@
 
 #include "bandit_model_pg.h"
 #include "bandit_scorer.h"
-#include "call_site_cache.h"
+#include "model_cache.h"
 #include "float_text.h"
 #include "job_common.h"
 #include "pg_arrays.h"

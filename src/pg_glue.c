@@ -6,6 +6,9 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/guc.h"
+
+#include "model_cache.h"
 
 PG_MODULE_MAGIC;
 
@@ -17,11 +20,16 @@ check_interrupts(void)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* Let the pure-C core's long loops honour query cancel and statement_timeout. */
+/*
+ * Let the pure-C core's long loops honour query cancel and statement_timeout;
+ * define the artbandit.* settings.
+ */
 void
 _PG_init(void)
 {
 	ab_interrupt_hook = check_interrupts;
+	model_cache_define_setting();
+	MarkGUCPrefixReserved("artbandit");
 }
 
 static int
