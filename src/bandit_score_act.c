@@ -104,7 +104,7 @@ evaluate(FunctionCallInfo fcinfo, int cand_arg, int policy_arg, Evaluation *ev)
 	candidates(fcinfo, cand_arg, ev);
 	ev->scores = palloc(sizeof(double) * ev->k);
 	ev->probs = palloc(sizeof(double) * ev->k);
-	work = call_work(fcinfo, policy_work_doubles(ev->k, ev->cm.model->dim));
+	work = call_work(fcinfo, policy_work_doubles(ev->k));
 	if (!policy_evaluate(ev->policy, ev->cm.scorer, ev->x, ev->cands, ev->k,
 						 ev->scores, ev->probs, work, &err))
 		ab_raise(&err);

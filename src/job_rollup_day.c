@@ -329,7 +329,7 @@ add_scored_row(const Target *t, const LogRow *lr, OpeState *s)
 	{
 		double	   *scores = palloc(sizeof(double) * lr->k);
 		double	   *probs = palloc(sizeof(double) * lr->k);
-		double	   *work = palloc(sizeof(double) * policy_work_doubles(lr->k, t->model->dim));
+		double	   *work = palloc(sizeof(double) * policy_work_doubles(lr->k));
 		int			i;
 
 		if (!policy_evaluate(&t->policy, &t->scorer, lr->x, lr->cands, lr->k, scores, probs,

@@ -157,7 +157,7 @@ audit_receive(TupleTableSlot *slot, DestReceiver *self)
 	logged = DatumGetFloat8(values[3]);
 	scores = palloc(sizeof(double) * k);
 	probs = palloc(sizeof(double) * k);
-	work = palloc(sizeof(double) * policy_work_doubles(k, a->model->dim));
+	work = palloc(sizeof(double) * policy_work_doubles(k));
 	if (!policy_evaluate(&a->policy, &a->scorer, x, cands, k, scores, probs, work, &err))
 		ab_raise(&err);
 

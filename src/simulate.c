@@ -80,7 +80,7 @@ setup(FunctionCallInfo fcinfo)
 
 		if (!bm_scorer_build(m, st->policy.ridge, block, &st->scorer, &err))
 			ab_raise(&err);
-		st->work = palloc(sizeof(double) * policy_work_doubles(k, st->cfg.dim));
+		st->work = palloc(sizeof(double) * policy_work_doubles(k));
 	}
 	st->context = palloc(sizeof(double) * st->cfg.dim);
 	st->candidates = palloc(sizeof(int64) * k);

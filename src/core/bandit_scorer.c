@@ -32,12 +32,12 @@ bm_scorer_build(const BmHeader *m, double ridge, void *block, BmScorer *sc, AbEr
 	sc->narms = m->narms;
 	sc->ridge = ridge;
 	sc->theta = (double *) block;
-	sc->chol = sc->theta + (size_t) m->narms * d;
-	sc->actions = (int64_t *) (sc->chol + (size_t) m->narms * t);
+	sc->linv = sc->theta + (size_t) m->narms * d;
+	sc->actions = (int64_t *) (sc->linv + (size_t) m->narms * t);
 	for (i = 0; i < m->narms; i++)
 	{
 		const BmArm *arm = bm_arm_const(m, i);
-		double	   *l = sc->chol + (size_t) i * t,
+		double	   *l = sc->linv + (size_t) i * t,
 				   *theta = sc->theta + (size_t) i * d;
 
 		AB_CHECK_INTERRUPTS();
@@ -62,6 +62,7 @@ bm_scorer_build(const BmHeader *m, double ridge, void *block, BmScorer *sc, AbEr
 		}
 		cholesky_forward(l, d, arm->data + t, theta);
 		cholesky_backward(l, d, theta, theta);
+		lower_inverse(l, d);
 	}
 	return true;
 }
@@ -86,6 +87,34 @@ bm_scorer_find(const BmScorer *sc, int64_t action)
 	return -1;
 }
 
+/* Hint the cache to fetch bytes at p (small blocks only: a hint, not a copy). */
+static inline void
+prefetch_block(const void *p, size_t bytes)
+{
+#if defined(__GNUC__)
+	size_t		off;
+
+	if (bytes > 64 * 1024)
+		return;
+	for (off = 0; off < bytes; off += 64)
+		__builtin_prefetch((const char *) p + off);
+#else
+	(void) p;
+	(void) bytes;
+#endif
+}
+
+void
+bm_scorer_prefetch(const BmScorer *sc, int arm, bool variance)
+{
+	if (arm < 0)
+		return;
+	prefetch_block(sc->theta + (size_t) arm * sc->dim, sizeof(double) * sc->dim);
+	if (variance)
+		prefetch_block(sc->linv + (size_t) arm * packed_size(sc->dim),
+					   sizeof(double) * packed_size(sc->dim));
+}
+
 double
 bm_scorer_mean(const BmScorer *sc, int arm, const double *x)
 {
@@ -95,10 +124,9 @@ bm_scorer_mean(const BmScorer *sc, int arm, const double *x)
 }
 
 double
-bm_scorer_variance(const BmScorer *sc, int arm, const double *x, double *work)
+bm_scorer_variance(const BmScorer *sc, int arm, const double *x)
 {
 	if (arm < 0)
 		return dot(x, x, sc->dim) / sc->ridge;
-	return cholesky_inverse_quadratic(sc->chol + (size_t) arm * packed_size(sc->dim),
-									  sc->dim, x, work);
+	return lower_quadratic(sc->linv + (size_t) arm * packed_size(sc->dim), sc->dim, x);
 }

@@ -1,9 +1,11 @@
 /*
  * bandit_scorer.h — a model prepared for scoring at one ridge lambda: per
- * arm theta = (lambda I + A)^-1 b and the Cholesky factor L of
- * lambda I + A.  Built once per (model, lambda) and cached by the caller; a
- * context is then scored in O(d) per arm for the mean and O(d^2) for the
- * variance x^T (lambda I + A)^-1 x.
+ * arm theta = (lambda I + A)^-1 b and the inverse L^-1 of the Cholesky
+ * factor L of lambda I + A.  Built once per (model, lambda) and cached by
+ * the caller; a context is then scored in O(d) per arm for the mean and
+ * O(d^2) for the variance x^T (lambda I + A)^-1 x = |L^-1 x|^2 (rows of
+ * independent multiply-adds: no division and no chain through the rows,
+ * as forward substitution would have, at every decision).
  *
  * A candidate the model has never seen is a new arm with the ridge prior:
  * theta = 0 and covariance I / lambda (index -1 below).
@@ -20,7 +22,7 @@ typedef struct BmScorer
 	double		ridge;
 	int64_t    *actions;		/* narms, ascending */
 	double	   *theta;			/* narms x dim */
-	double	   *chol;			/* narms x packed(dim) */
+	double	   *linv;			/* narms x packed(dim): L^-1, lower triangular */
 } BmScorer;
 
 /* Bytes of the block bm_scorer_build needs for a model. */
@@ -37,10 +39,18 @@ bool		bm_scorer_build(const BmHeader *m, double ridge, void *block, BmScorer *sc
 /* Arm index of action, or -1 for an arm the model has not seen. */
 int			bm_scorer_find(const BmScorer *sc, int64_t action);
 
+/*
+ * Start fetching arm's theta (and L^-1 when variance) into the CPU cache.
+ * At serving time the model of each request is another one, so its arms
+ * are rarely cached: issuing every fetch before computing lets them overlap
+ * instead of stalling the arithmetic one cache line at a time.
+ */
+void		bm_scorer_prefetch(const BmScorer *sc, int arm, bool variance);
+
 /* theta_a^T x */
 double		bm_scorer_mean(const BmScorer *sc, int arm, const double *x);
 
-/* x^T (lambda I + A_a)^-1 x, using work (dim doubles). */
-double		bm_scorer_variance(const BmScorer *sc, int arm, const double *x, double *work);
+/* x^T (lambda I + A_a)^-1 x */
+double		bm_scorer_variance(const BmScorer *sc, int arm, const double *x);
 
 #endif

@@ -106,11 +106,66 @@ cholesky_backward(const double *l, size_t d, const double *y, double *z)
 	}
 }
 
-double
-cholesky_inverse_quadratic(const double *l, size_t d, const double *x, double *work)
+void
+lower_inverse(double *l, size_t d)
 {
-	cholesky_forward(l, d, x, work);
-	return dot(work, work, d);
+	size_t		i,
+				j,
+				k;
+
+	/*
+	 * T = L^-1 column by column, left to right; within column j top down:
+	 *   T[j][j] = 1 / L[j][j],
+	 *   T[i][j] = -(L[i][j] T[j][j] + sum_{k=j+1}^{i-1} L[i][k] T[k][j]) / L[i][i].
+	 * Column j's own entries above row i are already T (wanted); L[i][k]
+	 * for k > j lies in columns not yet done, so it is still L.
+	 */
+	for (j = 0; j < d; j++)
+	{
+		double		ljj = l[packed_index(j, j)];
+
+		for (i = j + 1; i < d; i++)
+		{
+			double		s = -l[packed_index(i, j)] / ljj;
+
+			for (k = j + 1; k < i; k++)
+				s -= l[packed_index(i, k)] * l[packed_index(k, j)];
+			l[packed_index(i, j)] = s / l[packed_index(i, i)];
+		}
+		l[packed_index(j, j)] = 1.0 / ljj;
+	}
+}
+
+double
+lower_quadratic(const double *t, size_t d, const double *x)
+{
+	double		total = 0.0;
+	size_t		i,
+				k;
+
+	for (i = 0; i < d; i++)
+	{
+		const double *r = t + packed_index(i, 0);
+		double		s0 = 0.0,
+					s1 = 0.0,
+					s2 = 0.0,
+					s3 = 0.0,
+					s;
+
+		/* four partial sums: four short dependency chains instead of one long one */
+		for (k = 0; k + 3 <= i; k += 4)
+		{
+			s0 += r[k] * x[k];
+			s1 += r[k + 1] * x[k + 1];
+			s2 += r[k + 2] * x[k + 2];
+			s3 += r[k + 3] * x[k + 3];
+		}
+		for (; k <= i; k++)
+			s0 += r[k] * x[k];
+		s = (s0 + s1) + (s2 + s3);
+		total += s * s;
+	}
+	return total;
 }
 
 double

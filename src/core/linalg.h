@@ -41,8 +41,16 @@ void		cholesky_forward(const double *l, size_t d, const double *x, double *y);
 /* Solves L^T z = y (back substitution) into z; z may alias y. */
 void		cholesky_backward(const double *l, size_t d, const double *y, double *z);
 
-/* x^T M^-1 x = |L^-1 x|^2, using work (d doubles). */
-double		cholesky_inverse_quadratic(const double *l, size_t d, const double *x, double *work);
+/* The packed lower triangular inverse of the packed lower factor l, in place. */
+void		lower_inverse(double *l, size_t d);
+
+/*
+ * |T x|^2 for a packed lower triangular T, e.g. T = L^-1 from lower_inverse:
+ * x^T M^-1 x with d(d + 1)/2 multiply-adds whose rows are independent
+ * (forward substitution chains every row to the previous ones, with a
+ * division each).
+ */
+double		lower_quadratic(const double *t, size_t d, const double *x);
 
 double		dot(const double *a, const double *b, size_t d);
 

@@ -126,9 +126,9 @@ policy_parse(const char *text, size_t len, Policy *p, AbError *err)
 /* ---- probabilities ---- */
 
 size_t
-policy_work_doubles(size_t k, size_t dim)
+policy_work_doubles(size_t k)
 {
-	return 2 * k + dim + thompson_work_doubles((int) k);
+	return 2 * k + thompson_work_doubles((int) k);
 }
 
 /* 1/|G| on the arms whose score equals the maximum. */
@@ -171,17 +171,18 @@ policy_evaluate(const Policy *p, const BmScorer *sc, const double *x,
 {
 	double	   *means = work,
 			   *spread = work + k,
-			   *xwork = work + 2 * k,
-			   *twork = xwork + sc->dim;
+			   *twork = work + 2 * k;
 	bool		need_variance = p->kind == POLICY_LINUCB || p->kind == POLICY_THOMPSON;
 	size_t		i;
 
+	for (i = 0; i < k; i++)
+		bm_scorer_prefetch(sc, bm_scorer_find(sc, cands[i]), need_variance);
 	for (i = 0; i < k; i++)
 	{
 		int			arm = bm_scorer_find(sc, cands[i]);
 
 		means[i] = bm_scorer_mean(sc, arm, x);
-		spread[i] = need_variance ? sqrt(bm_scorer_variance(sc, arm, x, xwork)) : 0.0;
+		spread[i] = need_variance ? sqrt(bm_scorer_variance(sc, arm, x)) : 0.0;
 		scores[i] = p->kind == POLICY_LINUCB ? means[i] + p->alpha * spread[i] : means[i];
 		if (!isfinite(scores[i]))
 			return ab_fail(err, AB_ERR_OUT_OF_RANGE,

@@ -42,8 +42,8 @@ typedef struct Policy
 
 bool		policy_parse(const char *text, size_t len, Policy *p, AbError *err);
 
-/* Doubles of work space policy_evaluate needs for k candidates in dimension dim. */
-size_t		policy_work_doubles(size_t k, size_t dim);
+/* Doubles of work space policy_evaluate needs for k candidates. */
+size_t		policy_work_doubles(size_t k);
 
 /*
  * For context x (sc->dim values) and k candidate actions: scores[i] (the

@@ -12,10 +12,12 @@
 #   BENCH_SCORE_ROWS     rows scored by bandit_act with LinUCB (default 1,000,000)
 #   BENCH_THOMPSON_ROWS  rows scored with Thompson sampling (default 20,000)
 #   BENCH_REPS           timings per query, the median is reported (default 7)
+#   BENCH_SERVE_SECONDS  length of each pgbench run of the serving rows (default 4)
+#   BENCH_SERVE_REPS     pgbench runs per script and client count (default 3)
 #   BENCH_OUT            the report (default BENCHMARKS.md; "-" for none)
 #   BENCH_ONLY           a subset of: ope parallel fitstate estimates12 validate python scoring
-#                        memory textout (one row alone: BENCH_ONLY=textout BENCH_OUT=-; textout
-#                        alone does not load the 5M-row log)
+#                        memory textout serving (one row alone: BENCH_ONLY=textout BENCH_OUT=-;
+#                        textout and serving alone do not load the 5M-row log)
 #   BENCH_REUSE          set: keep the tables of the last run (same sizes)
 # Timed repetitions are called through helpers:
 # shellcheck disable=SC2317
@@ -29,6 +31,8 @@ source test/lib/all.sh
 ROWS=${BENCH_ROWS:-5000000}
 SCORE_ROWS=${BENCH_SCORE_ROWS:-1000000}
 THOMPSON_ROWS=${BENCH_THOMPSON_ROWS:-20000}
+SERVE_SECONDS=${BENCH_SERVE_SECONDS:-4}
+SERVE_REPS=${BENCH_SERVE_REPS:-3}
 REPS=${BENCH_REPS:-7}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 PY=/usr/bin/python3
@@ -287,6 +291,80 @@ bench_scoring() {
     "${r}× (${MS_A} vs ${MS_B} ms)" "$(ge "$r" 10)" "uncached: each row a different model of 257 (the cache holds 256)"
 }
 
+# Issue 19.2: a decision at serving time.  pgbench (prepared statements,
+# one request per transaction, test/bench/serving/*.sql) against
+# serve_models/serve_contexts (bench_data_serving.sql): the floor is the same
+# lookup reading the model row but not the model; greedy, LinUCB and
+# Thompson add bandit_act.  For 1, 2 and 8 clients the four scripts run in
+# turn, SERVE_REPS times each for SERVE_SECONDS; each client's first second
+# is dropped (its backend's model cache warming up).  Latencies come from
+# pgbench's per-transaction log; decisions/s from the transactions kept.
+serve_run() { # SCRIPT CLIENTS OUTFILE: one run, the kept latencies (µs) appended to OUTFILE
+  local dir prefix n
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-serve.XXXXXX")
+  prefix="$dir/log"
+  pgbench -n -M prepared -c "$2" -j "$(($2 < 2 ? $2 : 2))" -T "$SERVE_SECONDS" -l --log-prefix="$prefix" \
+    -f "test/bench/serving/$1.sql" >"$dir/out" 2>&1 || { cat "$dir/out" >&2; ab_die "pgbench failed on $1.sql"; }
+  grep -q 'number of failed transactions: 0' "$dir/out" || { cat "$dir/out" >&2; ab_die "pgbench: failed transactions in $1.sql"; }
+  # fields: client transaction latency_us script epoch_s epoch_us
+  cat "$prefix".* | awk '{ t = $5 + $6 / 1e6; if (!($1 in first)) first[$1] = t - $3 / 1e6;
+                            if (t - first[$1] >= 1) print $3 }' >>"$3"
+  rm -rf "$dir"
+}
+
+percentile() { # P FILE
+  sort -n "$2" | awk -v p="$1" '{ a[NR] = $1 } END { i = int(p * NR + 0.999999); if (i < 1) i = 1; print a[i] }'
+}
+
+bench_serving() {
+  local c s rep dir n p50 p99 floor50 dps
+  local -A P50 P99 DPS
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-serving.XXXXXX")
+  for c in 1 2 8; do
+    for s in floor greedy linucb thompson; do : >"$dir/$s.$c"; done
+    for ((rep = 0; rep < SERVE_REPS; rep++)); do
+      for s in floor greedy linucb thompson; do serve_run "$s" "$c" "$dir/$s.$c"; done
+    done
+    for s in floor greedy linucb thompson; do
+      n=$(wc -l <"$dir/$s.$c")
+      P50[$s.$c]=$(percentile 0.5 "$dir/$s.$c")
+      P99[$s.$c]=$(percentile 0.99 "$dir/$s.$c")
+      DPS[$s.$c]=$(awk -v n="$n" -v t="$(( (SERVE_SECONDS - 1) * SERVE_REPS ))" 'BEGIN { printf "%.0f", n / t }')
+      ab_log "$(printf 'serving %-9s %d clients: %7s/s  p50 %6s µs  p99 %6s µs' "$s" "$c" "${DPS[$s.$c]}" "${P50[$s.$c]}" "${P99[$s.$c]}")"
+    done
+  done
+  rm -rf "$dir"
+  for s in floor greedy linucb thompson; do
+    local m="" sep=""
+    for c in 1 2 8; do
+      m+="$sep$c: ${DPS[$s.$c]}/s, p50 ${P50[$s.$c]} µs, p99 ${P99[$s.$c]} µs"; sep="; "
+    done
+    if [[ $s == floor ]]; then
+      row "serving floor: the request's lookup, model row read but not the model (clients 1; 2; 8)" "$m" "-" \
+        "pgbench -M prepared, one request per transaction, test/bench/serving/floor.sql"
+      continue
+    fi
+    local bound="" holds=- ratios="" r
+    case $s in
+      linucb) bound=1.15 holds=1 ;;
+      thompson) bound=2 holds=1 ;;
+    esac
+    sep=""
+    for c in 1 2 8; do
+      r=$(ratio "${P50[$s.$c]}" "${P50[floor.$c]}")
+      ratios+="$sep${c}: ${r}×"; sep=", "
+      if [[ -n $bound && $c != 1 && $(le "$r" "$bound") == 0 ]]; then holds=0; fi
+    done
+    if [[ -n $bound ]]; then
+      row "serving $s: p50 ≤ ${bound}× the floor's at 2 and 8 clients" "p50 ratio ${ratios} (clients); $m" "$holds" \
+        "K = 8, d = 16, 100 models of ~10 kB stored compressed out of line, looked up per request; the backend's model cache"
+    else
+      row "serving $s: p50 against the floor's" "p50 ratio ${ratios} (clients); $m" "-" \
+        "same set-up"
+    fi
+  done
+}
+
 # Issue 6.6: peak private memory (RssAnon, sampled every 20 ms) of the
 # backend running QUERY.
 peak_kb() {
@@ -386,7 +464,7 @@ machine() {
   if [[ "$(sq -c "SELECT to_regclass('bench_log') IS NOT NULL AND to_regclass('bench_fit') IS NOT NULL")" == t ]]; then
     echo "- log: $ROWS rows (bench_log $(sq -c "SELECT pg_size_pretty(pg_total_relation_size('bench_log'))"), bench_fit $(sq -c "SELECT pg_size_pretty(pg_total_relation_size('bench_fit'))")); medians of $REPS runs, each alternated with the query it is compared with"
   else
-    echo "- no log loaded (BENCH_ONLY=textout); medians of $REPS runs, each alternated with the query it is compared with"
+    echo "- no log loaded (BENCH_ONLY=$BENCH_ONLY); medians of $REPS runs, each alternated with the query it is compared with"
   fi
 }
 
@@ -424,9 +502,9 @@ main() {
   if [[ -z "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGSERVICE:-}" ]]; then
     cluster_start
   fi
-  local part parts=${BENCH_ONLY:-ope parallel fitstate estimates12 validate python scoring memory textout}
+  local part parts=${BENCH_ONLY:-ope parallel fitstate estimates12 validate python scoring memory textout serving}
   local log=0
-  for part in $parts; do [[ $part == textout ]] || log=1; done
+  for part in $parts; do [[ $part == textout || $part == serving ]] || log=1; done
   if [[ -z "${BENCH_REUSE:-}" ]]; then
     if [[ $log == 1 ]]; then
       ab_log "Loading the benchmark log: $ROWS rows (and $SCORE_ROWS contexts to score)"
@@ -435,6 +513,10 @@ main() {
     if [[ " $parts " == *" textout "* ]]; then
       ab_log "Loading the d = 1024 model for the text output row"
       sq -f test/bench/bench_data_text.sql >/dev/null
+    fi
+    if [[ " $parts " == *" serving "* ]]; then
+      ab_log "Loading the serving tables (per-show models and requests)"
+      sq -f test/bench/bench_data_serving.sql >/dev/null
     fi
   fi
   [[ $log == 0 ]] || check_answers

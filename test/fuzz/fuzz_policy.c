@@ -152,7 +152,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_params(&p);
 
 	block = malloc(bm_scorer_block_size(model));
-	work = malloc(sizeof(double) * policy_work_doubles(MAXK, DIM));
+	work = malloc(sizeof(double) * policy_work_doubles(MAXK));
 	FUZZ_CHECK(block != NULL && work != NULL, "out of memory");
 	if (!bm_scorer_build(model, p.ridge, block, &sc, &err))
 	{

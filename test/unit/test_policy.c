@@ -97,7 +97,7 @@ probs_of(const char *policy, const BmScorer *sc, const int64_t *cands, size_t k,
 	Policy		p;
 	AbError		err;
 	double		x[1] = {2};
-	double	   *work = malloc(sizeof(double) * policy_work_doubles(k, 1));
+	double	   *work = malloc(sizeof(double) * policy_work_doubles(k));
 
 	CHECK(parses(policy, &p));
 	CHECK(policy_evaluate(&p, sc, x, cands, k, scores, probs, work, &err));
