@@ -293,20 +293,23 @@ bench_scoring() {
 }
 
 # Issue 19.2: a decision at serving time.  pgbench (prepared statements,
-# one request per transaction, test/bench/serving/*.sql) against
+# one request per transaction, test/bench/serving/floor.sql and decide.sql) against
 # serve_models/serve_contexts (bench_data_serving.sql): the floor is the same
 # lookup reading the model row but not the model; greedy, LinUCB and
 # Thompson add bandit_act.  For 1, 2 and 8 clients the four scripts run in
 # turn, SERVE_REPS times each for SERVE_SECONDS; each client's first second
 # is dropped (its backend's model cache warming up).  Latencies come from
 # pgbench's per-transaction log; decisions/s from the transactions kept.
-serve_run() { # SCRIPT CLIENTS OUTFILE: one run, the kept latencies (µs) appended to OUTFILE
-  local dir prefix n
+declare -A SERVE_POLICY=([greedy]=greedy [linucb]='linucb(alpha=1.0)' [thompson]='thompson(scale=1.0)')
+serve_run() { # NAME CLIENTS OUTFILE: one run, the kept latencies (µs) appended to OUTFILE
+  local dir prefix script=decide.sql define=()
   dir=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-serve.XXXXXX")
   prefix="$dir/log"
+  if [[ $1 == floor ]]; then script=floor.sql; else define=(-D "policy=${SERVE_POLICY[$1]}"); fi
   pgbench -n -M prepared -c "$2" -j "$(($2 < 2 ? $2 : 2))" -T "$SERVE_SECONDS" -l --log-prefix="$prefix" \
-    -f "test/bench/serving/$1.sql" >"$dir/out" 2>&1 || { cat "$dir/out" >&2; ab_die "pgbench failed on $1.sql"; }
-  grep -q 'number of failed transactions: 0' "$dir/out" || { cat "$dir/out" >&2; ab_die "pgbench: failed transactions in $1.sql"; }
+    "${define[@]}" -f "test/bench/serving/$script" >"$dir/out" 2>&1 ||
+    { cat "$dir/out" >&2; ab_die "pgbench failed on $1"; }
+  grep -q 'number of failed transactions: 0' "$dir/out" || { cat "$dir/out" >&2; ab_die "pgbench: failed transactions in $1"; }
   # fields: client transaction latency_us script epoch_s epoch_us
   cat "$prefix".* | awk '{ t = $5 + $6 / 1e6; if (!($1 in first)) first[$1] = t - $3 / 1e6;
                             if (t - first[$1] >= 1) print $3 }' >>"$3"
@@ -342,7 +345,7 @@ bench_serving() {
     done
     if [[ $s == floor ]]; then
       row "serving floor: the request's lookup, model row read but not the model (clients 1; 2; 8)" "$m" "-" \
-        "pgbench -M prepared, one request per transaction, test/bench/serving/floor.sql"
+        "pgbench -M prepared, one request per transaction, test/bench/serving/floor.sql; the policies run decide.sql"
       continue
     fi
     local bound="" holds=- ratios="" r

@@ -1,8 +1,0 @@
--- one decision: the floor's lookup, then bandit_act with policy thompson(scale=1.0)
--- (the request id as seed): what to show and the propensity to log
-\set id random(1, 10000)
-\set show 1 + :id % 100
-SELECT a.action, a.probability
-FROM serve_contexts c, serve_models m,
-     bandit_act(m.model, c.context, c.candidates, 'thompson(scale=1.0)', c.id) a
-WHERE c.id = :id AND m.show_id = :show;
