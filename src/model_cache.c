@@ -334,10 +334,9 @@ model_cache_get(Datum d, double ridge)
 		if (e != NULL && !servable(e, key_bytes))
 		{
 			/* doomed, or a 64-bit hash collision: the new value replaces it */
-			retire_entry(e);
-			if (e->doomed)
+			if (protected_entry(e))
 			{
-				/* still in use by this call: serve the new value uncached */
+				/* the old one is still in use by this call: serve the new value uncached */
 				BmHeader   *m;
 				BmScorer   *sc = palloc(sizeof(BmScorer));
 
@@ -347,8 +346,10 @@ model_cache_get(Datum d, double ridge)
 				prepare_model(v, ridge, &m, sc);
 				out.model = m;
 				out.scorer = sc;
+				e->doomed = true;
 				return out;
 			}
+			drop_entry(e);
 			e = NULL;
 		}
 	}

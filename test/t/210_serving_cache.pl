@@ -12,6 +12,9 @@
 #    is recomputed with the cache off (artbandit.model_cache_size = 0, one
 #    model prepared per call) and must be the same.  The models are stored
 #    out of line (checked), so the TOAST-pointer keys are the ones exercised.
+# 3. The OID counter wraps around 2^32 (set near the top with pg_resetwal,
+#    then large objects take OIDs): a session's next lookup drops its
+#    TOAST-keyed entries, since an OID may now name another value.
 use strict;
 use warnings;
 
@@ -130,5 +133,23 @@ my $wrong = $node->safe_psql(
 is($wrong, '0', 'every decision is what its version says, recomputed without the cache');
 my $both = $node->safe_psql('postgres', 'SELECT count(DISTINCT action) FROM served');
 is($both, '2', 'the versions disagree (both images were played), so a stale model would show');
+
+# --- 3. OID wraparound ---------------------------------------------------------
+
+$node->stop;
+command_ok([ 'pg_resetwal', '-o', '4294967000', $node->data_dir ],
+	'pg_resetwal sets the next OID 296 below 2^32');
+$node->start;
+my $s = $node->background_psql('postgres');
+my $before = $s->query_safe($serve);
+is($s->query_safe('SELECT misses, oid_wraparounds FROM bandit_model_cache()'),
+	'1|0', 'the model is cached');
+$node->safe_psql('postgres', 'SELECT count(lo_create(0)) FROM generate_series(1, 600)');
+cmp_ok($node->safe_psql('postgres', 'SELECT lo_create(0)'),
+	'<', 4294967000, 'the OID counter wrapped around');
+is($s->query_safe($serve), $before, 'the same answer after the wraparound');
+is($s->query_safe('SELECT misses, oid_wraparounds, entries FROM bandit_model_cache()'),
+	'2|1|1', 'the lookup saw the wraparound, dropped the entry and prepared the model again');
+$s->quit;
 
 done_testing();
