@@ -16,9 +16,16 @@
 #   BENCH_SERVE_REPS     pgbench runs per script and client count (default 3)
 #   BENCH_OUT            the report (default BENCHMARKS.md; "-" for none)
 #   BENCH_ONLY           a subset of: ope parallel fitstate estimates12 validate python scoring
-#                        memory textout serving (one row alone: BENCH_ONLY=textout BENCH_OUT=-;
-#                        textout and serving alone do not load the 5M-row log)
-#   BENCH_REUSE          set: keep the tables of the last run (same sizes)
+#                        memory textout serving growth (one row alone: BENCH_ONLY=textout
+#                        BENCH_OUT=-; textout, serving and growth alone do not load the 5M-row log)
+#   BENCH_GROWTH_ROWS    the sizes of growth's rows series (default "1000000 3000000 10000000")
+#   BENCH_GROWTH_SCALE   factor on the rows of growth's arms and dimension series (default 1;
+#                        smaller for a quick try, at the cost of fixed overheads in the fits)
+#   BENCH_REUSE          set: keep the tables of the last run (same sizes); growth's tables,
+#                        otherwise dropped after the part, are then kept and reused
+#   BENCH_NO_INSTALL     set: skip the build and install; the extension must already be
+#                        installed in the server the PG* variables name (a private one,
+#                        e.g. installed with make install DESTDIR=...), which they must name
 # Timed repetitions are called through helpers:
 # shellcheck disable=SC2317
 set -euo pipefail
@@ -34,6 +41,8 @@ THOMPSON_ROWS=${BENCH_THOMPSON_ROWS:-20000}
 SERVE_SECONDS=${BENCH_SERVE_SECONDS:-4}
 SERVE_REPS=${BENCH_SERVE_REPS:-3}
 REPS=${BENCH_REPS:-7}
+GROWTH_ROWS=${BENCH_GROWTH_ROWS:-1000000 3000000 10000000}
+GROWTH_SCALE=${BENCH_GROWTH_SCALE:-1}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 PY=/usr/bin/python3
 
@@ -447,6 +456,197 @@ bench_textout() {
     "${r}× (${MS_A} vs ${MS_B} ms)" "$(le "$r" 1.5)" "one arm, $n doubles, about 21 MB of text"
 }
 
+# Issue 19.6: how cost grows with rows, arms and dimension, as exponents
+# fitted by least squares on log(time) against log(size), each beside the
+# exponent the algorithm should have (bench_data_growth.sql's tables).  The
+# sizes of one series run interleaved, REPS rounds after a warm-up round, so
+# the machine's noise hits every size alike.  Rows: the total time of the
+# query, nothing subtracted.  Arms and dimension: cost per row, the query
+# minus a scan of the same rows (the function replaced by a cheap expression
+# over the same columns), so the exponent is the function's own.  A series
+# holds when its exponent is at most the expected one + GROWTH_TOLERANCE.
+# JIT is off: it compiles only above a plan cost, so the larger sizes alone
+# would pay (or gain) it, a step in the curve that is not the function's.
+GROWTH_TOLERANCE=0.25
+GROWTH_SET="$SERIAL SET jit = off;"
+GROWTH_ARMS=(4 16 64 256 1000)
+GROWTH_DIMS=(4 16 64 256)
+# rows per point, scaled down where a row costs more (each run ~1-3 s here)
+growth_arms_fit_rows() { growth_scaled 3000000; }
+growth_arms_score_rows() { growth_scaled $((8000000 / $1 < 500000 ? 8000000 / $1 : 500000)); }
+growth_dim_fit_rows() { case $1 in 4 | 16) growth_scaled 2000000 ;; 64) growth_scaled 500000 ;; *) growth_scaled $((60000 * 256 * 256 / $1 / $1)) ;; esac; }
+growth_dim_score_rows() { case $1 in 4 | 16) growth_scaled 600000 ;; 64) growth_scaled 200000 ;; *) growth_scaled $((16000 * 256 * 256 / $1 / $1)) ;; esac; }
+growth_scaled() { awk -v n="$1" -v s="$GROWTH_SCALE" 'BEGIN { printf "%d", n * s + 0.5 }'; }
+
+# 1000000 -> 1M, 3000000 -> 3M, 300000 -> 300k
+human() { awk -v n="$1" 'BEGIN { if (n >= 1e6 && n % 1e5 == 0) printf "%gM", n / 1e6; else if (n >= 1e4 && n % 1e3 == 0) printf "%gk", n / 1e3; else printf "%d", n }'; }
+
+growth_load() {
+  local dims dim_rows d max fit_rows score_rows n
+  dims="{$(IFS=,; echo "${GROWTH_DIMS[*]}")}"
+  dim_rows=""
+  for d in "${GROWTH_DIMS[@]}"; do
+    max=$(growth_dim_fit_rows "$d"); n=$(growth_dim_score_rows "$d")
+    dim_rows+="${dim_rows:+,}$((n > max ? n : max))"
+  done
+  max=$(tr ' ' '\n' <<<"$GROWTH_ROWS" | sort -g | tail -n 1)
+  fit_rows=$(growth_arms_fit_rows); fit_rows=$((fit_rows > max ? fit_rows : max))
+  score_rows=$(growth_arms_score_rows "${GROWTH_ARMS[0]}"); score_rows=$((score_rows > max ? score_rows : max))
+  ab_log "Loading the growth tables: $fit_rows fitting rows, $score_rows contexts, $max OPE rows; d = $dims: {$dim_rows} rows"
+  sq -v fit_rows="$fit_rows" -v score_rows="$score_rows" -v ope_rows="$max" -v dims="$dims" \
+    -v dim_rows="{$dim_rows}" -v arms="{$(IFS=,; echo "${GROWTH_ARMS[*]}")}" \
+    -f test/bench/bench_data_growth.sql >/dev/null || ab_die "bench_data_growth.sql failed"
+}
+
+growth_drop() {
+  local d
+  sq -c "DROP TABLE IF EXISTS growth_fit, growth_score, growth_ope, growth_model" >/dev/null
+  for d in "${GROWTH_DIMS[@]}"; do sq -c "DROP TABLE IF EXISTS growth_d$d" >/dev/null; done
+}
+
+# growth_time: time G_Q[i], and G_SCAN[i] after it when set, for every i in
+# turn, one warm-up round then REPS rounds; medians in G_MS and G_SCAN_MS.
+growth_time() {
+  local i r t n=${#G_Q[@]}
+  local -a tq=() ts=()
+  for ((r = -1; r < REPS; r++)); do
+    for ((i = 0; i < n; i++)); do
+      t=$(psql_ms "$GROWTH_SET" "${G_Q[i]}")
+      ((r < 0)) || tq[i]+="$t "
+      if [[ -n ${G_SCAN[i]:-} ]]; then
+        t=$(psql_ms "$GROWTH_SET" "${G_SCAN[i]}")
+        ((r < 0)) || ts[i]+="$t "
+      fi
+    done
+  done
+  G_MS=() G_SCAN_MS=()
+  for ((i = 0; i < n; i++)); do
+    # shellcheck disable=SC2086 # the timings, one word each
+    G_MS+=("$(printf '%s\n' ${tq[i]} | median)")
+    # shellcheck disable=SC2086
+    [[ -z ${G_SCAN[i]:-} ]] || G_SCAN_MS+=("$(printf '%s\n' ${ts[i]} | median)")
+  done
+}
+
+# fit_exponent X1 Y1 X2 Y2 ...: the least-squares slope of log(y) on log(x),
+# over the points with y > 0; prints "slope points".
+fit_exponent() {
+  printf '%s %s\n' "$@" | awk '$2 > 0 { x = log($1); y = log($2); n++; sx += x; sy += y; sxx += x * x; sxy += x * y }
+    END { if (n < 2 || n * sxx == sx * sx) print "nan", n + 0
+          else printf "%.2f %d\n", (n * sxy - sx * sy) / (n * sxx - sx * sx), n }'
+}
+
+# num X: X with 3 significant digits, no exponent (0.123, 1.23, 12.3, 1234)
+num() { awk -v x="$1" 'BEGIN { a = (x < 0) ? -x : x
+  printf (a >= 100) ? "%.0f" : (a >= 10) ? "%.1f" : (a >= 1) ? "%.2f" : "%.3f", x }'; }
+per_row() { awk -v ms="$1" -v n="$2" -v u="$3" 'BEGIN { print ms * u / n }'; } # MS ROWS UNITS_PER_MS
+plus_tolerance() { awk -v e="$1" -v t="$GROWTH_TOLERANCE" 'BEGIN { print e + t }'; }
+
+# growth_row_total OP EXPECTED DETAIL: a rows series (G_SIZES rows, G_Q):
+# the exponent of the total time.
+growth_row_total() {
+  local i pts=() timings="" e holds=0
+  growth_time
+  for ((i = 0; i < ${#G_SIZES[@]}; i++)); do
+    pts+=("${G_SIZES[i]}" "${G_MS[i]}")
+    timings+="${timings:+, }$(human "${G_SIZES[i]}"): $(num "${G_MS[i]}") ms ($(num "$(per_row "${G_MS[i]}" "${G_SIZES[i]}" 1e6)") ns/row)"
+  done
+  read -r e _ < <(fit_exponent "${pts[@]}")
+  ab_log "growth: $1 vs rows: exponent $e (expected $2); $timings"
+  [[ $e == nan ]] || holds=$(le "$e" "$(plus_tolerance "$2")")
+  row "growth: $1 vs rows ($(growth_sizes human))" "fitted exponent $e (expected $2); $timings" "$holds" \
+    "$3; exponent of the total time, nothing subtracted; holds if ≤ $2 + $GROWTH_TOLERANCE"
+}
+
+# growth_row_per_row OP VARIABLE EXPECTED DETAIL: a cost-per-row series
+# (G_SIZES, G_ROWS rows per point, G_Q and its scan G_SCAN): the exponent of
+# the net cost per row (query minus scan), the raw one and the slope between
+# the two largest sizes (where fixed per-row costs weigh least) beside it.
+growth_row_per_row() {
+  local i n=${#G_SIZES[@]} raw=() net=() timings="" e used eraw top smallest=1e300 note="" holds=0 netms
+  growth_time
+  for ((i = 0; i < n; i++)); do
+    netms=$(awk -v a="${G_MS[i]}" -v b="${G_SCAN_MS[i]}" 'BEGIN { print a - b }')
+    raw+=("${G_SIZES[i]}" "$(per_row "${G_MS[i]}" "${G_ROWS[i]}" 1e3)")
+    net+=("${G_SIZES[i]}" "$(per_row "$netms" "${G_ROWS[i]}" 1e3)")
+    timings+="${timings:+, }$2=${G_SIZES[i]}: $(num "${raw[-1]}")/$(num "${net[-1]}") µs"
+    timings+=" ($(human "${G_ROWS[i]}") rows, $(num "${G_MS[i]}") − $(num "${G_SCAN_MS[i]}") ms)"
+    smallest=$(awk -v a="$smallest" -v b="$netms" 'BEGIN { print (b < a) ? b : a }')
+  done
+  read -r e used < <(fit_exponent "${net[@]}")
+  read -r eraw _ < <(fit_exponent "${raw[@]}")
+  read -r top _ < <(fit_exponent "${net[@]: -4}")
+  ((used == n)) || note+="; $((n - used)) point(s) with no time beyond the scan left out"
+  [[ $(ge "$smallest" 200) == 1 ]] ||
+    note+="; the smallest net time is only $(num "$smallest") ms: fixed costs may flatten the fit"
+  ab_log "growth: $1 vs $2: net exponent $e (expected $3, raw $eraw, two largest $top); $timings"
+  [[ $e == nan || $used -lt 3 ]] || holds=$(le "$e" "$(plus_tolerance "$3")")
+  row "growth: $1 vs $2 ($(growth_sizes))" \
+    "fitted exponent $e (expected $3; raw $eraw; between the two largest sizes $top); per row raw/net: $timings" \
+    "$holds" "$4; net = query − scan of the same rows; holds if ≤ $3 + $GROWTH_TOLERANCE$note"
+}
+
+growth_sizes() { local s out="" f=${1:-echo}; for s in "${G_SIZES[@]}"; do out+="${out:+, }$("$f" "$s")"; done; echo "$out"; }
+
+bench_growth() {
+  local n k d act scan
+  # shellcheck disable=SC2206 # the sizes, one word each
+  G_SIZES=($GROWTH_ROWS)
+
+  G_Q=() G_SCAN=()
+  for n in "${G_SIZES[@]}"; do G_Q+=("SELECT bandit_fit(i % 8, x, reward) IS NOT NULL FROM (SELECT * FROM growth_fit LIMIT $n) s"); done
+  growth_row_total "bandit_fit" 1 "serial, d = 8, 8 arms"
+  G_Q=()
+  act="SELECT sum((a).probability) FROM (SELECT bandit_act(m.model, s.x, m.candidates, 'linucb(alpha=1.0)', s.i) AS a FROM (SELECT * FROM %s LIMIT %d) s, growth_model m WHERE m.k = %d AND m.d = %d) t"
+  scan="SELECT sum(array_length(s.x, 1) + array_length(m.candidates, 1) + s.i) FROM (SELECT * FROM %s LIMIT %d) s, growth_model m WHERE m.k = %d AND m.d = %d"
+  # shellcheck disable=SC2059
+  for n in "${G_SIZES[@]}"; do G_Q+=("$(printf "$act" growth_score "$n" 8 16)"); done
+  growth_row_total "bandit_act LinUCB" 1 "serial, one model (cached), K = 8 candidates, d = 16"
+  G_Q=()
+  for n in "${G_SIZES[@]}"; do G_Q+=("SELECT ope_accumulate(r, mu, pi, q, v) IS NOT NULL FROM (SELECT * FROM growth_ope LIMIT $n) s"); done
+  growth_row_total "ope_accumulate" 1 "serial, 5 inputs"
+
+  G_SIZES=("${GROWTH_ARMS[@]}") G_ROWS=() G_Q=() G_SCAN=()
+  n=$(growth_arms_fit_rows)
+  for k in "${G_SIZES[@]}"; do
+    G_ROWS+=("$n")
+    G_Q+=("SELECT bandit_fit(i % $k, x, reward) IS NOT NULL FROM (SELECT * FROM growth_fit LIMIT $n) s")
+    G_SCAN+=("SELECT sum(i % $k + array_length(x, 1) + reward) FROM (SELECT * FROM growth_fit LIMIT $n) s")
+  done
+  growth_row_per_row "bandit_fit per row" K 0 \
+    "serial, d = 8, $(human "$n") rows, arm = i % K; a row updates one arm, found by binary search (log K probes)"
+  G_ROWS=() G_Q=() G_SCAN=()
+  for k in "${G_SIZES[@]}"; do
+    n=$(growth_arms_score_rows "$k")
+    G_ROWS+=("$n")
+    # shellcheck disable=SC2059
+    G_Q+=("$(printf "$act" growth_score "$n" "$k" 16)") G_SCAN+=("$(printf "$scan" growth_score "$n" "$k" 16)")
+  done
+  growth_row_per_row "bandit_act LinUCB per row, all K arms candidates" K 1 \
+    "serial, d = 16, one model (cached); K·d(d+1)/2 multiply-adds per row, plus K binary searches for the candidates (K log K)"
+
+  G_SIZES=("${GROWTH_DIMS[@]}") G_ROWS=() G_Q=() G_SCAN=()
+  for d in "${G_SIZES[@]}"; do
+    n=$(growth_dim_fit_rows "$d")
+    G_ROWS+=("$n")
+    G_Q+=("SELECT bandit_fit(i % 8, x, reward) IS NOT NULL FROM (SELECT * FROM growth_d$d LIMIT $n) s")
+    G_SCAN+=("SELECT sum(i % 8 + array_length(x, 1) + reward) FROM (SELECT * FROM growth_d$d LIMIT $n) s")
+  done
+  growth_row_per_row "bandit_fit per row" d 2 \
+    "serial, 8 arms; rank-1 update of d(d+1)/2 packed entries; rows fewer at large d"
+  G_ROWS=() G_Q=() G_SCAN=()
+  for d in "${G_SIZES[@]}"; do
+    n=$(growth_dim_score_rows "$d")
+    G_ROWS+=("$n")
+    # shellcheck disable=SC2059
+    G_Q+=("$(printf "$act" "growth_d$d" "$n" 8 "$d")") G_SCAN+=("$(printf "$scan" "growth_d$d" "$n" 8 "$d")")
+  done
+  growth_row_per_row "bandit_act LinUCB per row" d 2 \
+    "serial, K = 8, one model (cached); d(d+1)/2 multiply-adds per arm for the variance; rows fewer at large d"
+
+  [[ -n "${BENCH_REUSE:-}" ]] || growth_drop
+}
+
 # --- answers must agree before timings mean anything ------------------------------
 
 check_answers() {
@@ -501,14 +701,20 @@ report() {
 main() {
   AB_DEPS+=(python3-psycopg2 python3-numpy)
   ensure_deps
-  ab_build
-  ab_install
-  if [[ -z "${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGSERVICE:-}" ]]; then
-    cluster_start
+  local pg_named=${PGHOST:-}${PGHOSTADDR:-}${PGPORT:-}${PGDATABASE:-}${PGSERVICE:-}
+  if [[ -n "${BENCH_NO_INSTALL:-}" ]]; then
+    # the throwaway cluster runs the system's server, which this would not have installed into
+    [[ -n "$pg_named" ]] || ab_die "BENCH_NO_INSTALL needs PG* variables naming a server with artbandit installed"
+    ab_pg_config
+    ab_log "BENCH_NO_INSTALL: not building or installing; using the server the PG* variables name"
+  else
+    ab_build
+    ab_install
   fi
-  local part parts=${BENCH_ONLY:-ope parallel fitstate estimates12 validate python scoring memory textout serving}
+  [[ -n "$pg_named" ]] || cluster_start
+  local part parts=${BENCH_ONLY:-ope parallel fitstate estimates12 validate python scoring memory textout serving growth}
   local log=0
-  for part in $parts; do [[ $part == textout || $part == serving ]] || log=1; done
+  for part in $parts; do [[ $part == textout || $part == serving || $part == growth ]] || log=1; done
   if [[ -z "${BENCH_REUSE:-}" ]]; then
     if [[ $log == 1 ]]; then
       ab_log "Loading the benchmark log: $ROWS rows (and $SCORE_ROWS contexts to score)"
@@ -522,6 +728,11 @@ main() {
       ab_log "Loading the serving tables (per-show models and requests)"
       sq -f test/bench/bench_data_serving.sql >/dev/null
     fi
+  fi
+  # growth's tables are dropped after the part unless BENCH_REUSE keeps them
+  if [[ " $parts " == *" growth "* && ( -z "${BENCH_REUSE:-}" ||
+        "$(sq -c "SELECT to_regclass('growth_model') IS NULL")" == t ) ]]; then
+    growth_load
   fi
   [[ $log == 0 ]] || check_answers
   for part in $parts; do
