@@ -330,7 +330,7 @@ percentile() { # P FILE
 }
 
 bench_serving() {
-  local c s rep dir n p50 p99 floor50 dps
+  local c s rep dir n
   local -A P50 P99 DPS
   dir=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-serving.XXXXXX")
   for c in 1 2 8; do
