@@ -97,7 +97,7 @@ unit: test/unit/run_unit
 BENCH_THOMPSON_CFLAGS = -std=c99 -O2 -g -Wall -Wextra $(WERROR) -Wno-format-truncation \
                         -ffp-contract=off -fno-strict-aliasing -fwrapv -Isrc/core \
                         $(addprefix -I,$(PG_INCLUDEDIR_SERVER))
-test/bench/bench_thompson: test/bench/bench_thompson.c test/bench/thompson_reference_1_1.c \
+test/bench/bench_thompson: test/bench/bench_thompson.c test/bench/thompson_reference_1_1.[ch] \
                            $(CORE_SRCS) $(wildcard src/core/*.h)
 	$(CC) $(BENCH_THOMPSON_CFLAGS) -o $@ test/bench/bench_thompson.c $(CORE_SRCS) \
 	    $(CORE_PGCOMMON_LIBS) -lm

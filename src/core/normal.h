@@ -6,6 +6,8 @@
 #define NORMAL_H
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #define NORMAL_INV_SQRT_2PI 0.39894228040143267794
 #define NORMAL_INV_SQRT_2 0.70710678118654752440
@@ -25,6 +27,87 @@ static inline double
 normal_cdf(double x)
 {
 	return 0.5 * erfc(-x * NORMAL_INV_SQRT_2);
+}
+
+/*
+ * Phi(z), and phi(z) into *pdf, from one exp: with x = |z| < 8.5,
+ * Q(x) = 1 - Phi(x) = exp(-x^2 / 2) R(x), where R(x) = Q(x) exp(x^2 / 2) is
+ * read from a table of polynomials (34 pieces of width 1/4, degree 10 in
+ * t = 8x - (2j + 1), Chebyshev interpolants with relative error below
+ * 7e-18, src/core/gen_tables.py), so Phi(z) = Q(|z|) for z < 0 and
+ * 1 - Q(z) otherwise: relative error a few units of 2^-53 in both tails
+ * (plus what the rounding of z itself does, |z| times its error), the
+ * lower tail included.  Beyond 8.5: 1 (Q(8.5) = 9.5e-18 is below half an
+ * ulp of 1), or erfc (rare).  The exp is normal_exp_neg below.  Thompson's
+ * integrator calls both at every node for every arm.
+ */
+#define NORMAL_MILLS_PIECES 34
+#define NORMAL_MILLS_DEGREE 10	/* normal_mills_ratio is written for 10 */
+#define NORMAL_MILLS_XMAX 8.5	/* NORMAL_MILLS_PIECES / 4 */
+
+extern const double normal_mills_table[NORMAL_MILLS_PIECES][NORMAL_MILLS_DEGREE + 1];
+extern const double normal_exp2_table[64];	/* 2^(j / 64) */
+
+/*
+ * exp(x) for -700 <= x <= 0, inline and the same on every platform (IEEE
+ * arithmetic only): x = (64 n + j) ln2 / 64 + r, |r| <= ln2 / 128, with
+ * ln2 / 64 in two parts (the first with 36 bits, so k ln2_hi is exact),
+ * exp(x) = 2^n 2^(j/64) exp(r), exp(r) by its Taylor polynomial of degree 5
+ * (remainder below 3.4e-17 relative): relative error about 2 units of
+ * 2^-53.
+ */
+static inline double
+normal_exp_neg(double x)
+{
+	const double shifter = 6755399441055744.0;	/* 1.5 * 2^52: rounds to an integer */
+	double		kd = (x * 92.332482616893658 + shifter) - shifter;	/* x 64 / ln2 */
+	double		r = (x - kd * 0.01083042469622341741) - kd * 2.5728046223276690e-14;
+	double		p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0)))));
+	int			k = (int) kd;
+	unsigned	j = (unsigned) k & 63u;
+	int			n = (k - (int) j) / 64;
+	uint64_t	bits = (uint64_t) (n + 1023) << 52;
+	double		scale;
+
+	memcpy(&scale, &bits, sizeof(scale));
+	return scale * (normal_exp2_table[j] * p);
+}
+
+/*
+ * R(x) = Q(x) exp(x^2 / 2) for 0 <= x < NORMAL_MILLS_XMAX, from the table
+ * (Estrin's scheme: a short dependency chain).
+ */
+static inline double
+normal_mills_ratio(double x)
+{
+	int			j = (int) (4.0 * x);
+	const double *c = normal_mills_table[j];
+	double		t = 8.0 * x - (double) (2 * j + 1);
+	double		t2 = t * t;
+	double		t4 = t2 * t2;
+	double		t8 = t4 * t4;
+
+	return ((c[0] + c[1] * t) + t2 * (c[2] + c[3] * t)) +
+		t4 * ((c[4] + c[5] * t) + t2 * (c[6] + c[7] * t)) +
+		t8 * ((c[8] + c[9] * t) + t2 * c[10]);
+}
+
+static inline double
+normal_cdf_pdf(double z, double *pdf)
+{
+	double		x = fabs(z);
+
+	if (x < NORMAL_MILLS_XMAX)
+	{
+		double		r = normal_mills_ratio(x);
+		double		e = normal_exp_neg(-0.5 * z * z);
+		double		q = e * r;
+
+		*pdf = NORMAL_INV_SQRT_2PI * e;
+		return z < 0.0 ? q : 1.0 - q;
+	}
+	*pdf = normal_pdf(z);
+	return z < 0.0 ? normal_cdf(z) : 1.0;
 }
 
 /* Phi^-1(p) for p in (0, 1); NaN outside. */

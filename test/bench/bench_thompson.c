@@ -4,6 +4,8 @@
  * of src/core/thompson.c as of 1.1 with its functions renamed below), side
  * by side on the same inputs (`make bench-thompson`).
  *
+ * (thompson_reference_1_1.h is 1.1's thompson.h.)
+ *
  * Inputs are what bandit_act(..., 'thompson(scale=1)') hands the
  * integrator: K arms, d = 16, one ridge model per arm (ridge 1) fitted on
  * 100-500 rows of random contexts (a constant feature and 15 uniform ones
@@ -11,7 +13,8 @@
  * mean x'theta_a and sd sqrt(x' A_a^-1 x); about one arm in eight is unseen
  * (no rows: mean 0, sd |x| / sqrt(ridge), identical for all unseen arms).
  * For K = 4, 8, 16 and 50 it prints decisions/s of both (the best of a few
- * alternating rounds over the same decisions), the ratio, the largest
+ * alternating rounds over the same decisions, in CPU time of the process, so
+ * that other load on a shared machine counts less), the ratio, the largest
  * |old - new| over all probabilities and the mean number of integrand
  * evaluations (nodes) per decision.  Exits 1 when K = 8's ratio is below
  * 10 or any difference exceeds 1e-12.
@@ -22,6 +25,7 @@
 #define thompson_probabilities_work thompson_probabilities_work_1_1
 #define thompson_work_doubles thompson_work_doubles_1_1
 #define ThompsonStats ThompsonStats_1_1
+#include "thompson_reference_1_1.h"	/* 1.1's thompson.h: its guard skips today's */
 #include "thompson_reference_1_1.c"
 #undef thompson_probabilities
 #undef thompson_probabilities_work
@@ -35,7 +39,7 @@
 #include <time.h>
 
 #define DIM 16
-#define NDEC 2000				/* decisions per K */
+#define NDEC 1000				/* decisions per K */
 #define ROUNDS 5
 
 static unsigned long long rng_state = 20240519;
@@ -224,7 +228,7 @@ now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
@@ -268,12 +272,36 @@ run(int which, int K, const double *m, const double *s, double *p, double *work,
 	return now() - t0;
 }
 
+/* `bench_thompson profile K R`: only the new integrator, R rounds (for perf). */
+static int
+profile(int K, int rounds)
+{
+	size_t		n = (size_t) NDEC * K;
+	double	   *m = malloc(n * sizeof(double)),
+			   *s = malloc(n * sizeof(double)),
+			   *p = malloc(n * sizeof(double)),
+			   *work = malloc(thompson_work_doubles(K) * sizeof(double)),
+				t = 0.0;
+	long		nodes = 0;
+	int			r;
+
+	make_decisions(K, m, s);
+	for (r = 0; r < rounds; r++)
+		t += run(1, K, m, s, p, work, &nodes);
+	printf("thompson K=%d: new %.0f/s, %.0f nodes per decision\n", K,
+		   rounds * NDEC / t, (double) nodes / NDEC);
+	return 0;
+}
+
 int
-main(void)
+main(int argc, char **argv)
 {
 	static const int Ks[] = {4, 8, 16, 50};
 	int			c,
 				status = 0;
+
+	if (argc == 4 && strcmp(argv[1], "profile") == 0)
+		return profile(atoi(argv[2]), atoi(argv[3]));
 
 	for (c = 0; c < 4; c++)
 	{

@@ -600,7 +600,7 @@ test_work_and_stats(void)
 	for (a = 0; a < 6; a++)
 		CHECK(p1[a] == p2[a]);
 	CHECK(st.converged && st.arms_integrated == 6 && st.intervals > 0 &&
-		  st.nodes > 0 && st.nodes < 2000 && st.error_estimate <= 1e-12);
+		  st.nodes > 0 && st.nodes < 2000 && st.error_bound <= 1e-12);
 	CHECK(thompson_work_doubles(0) == 0 && thompson_work_doubles(1) > 0);
 	free(work);
 }
