@@ -59,18 +59,21 @@ extern const double normal_exp2_table[64];	/* 2^(j / 64) */
 static inline double
 normal_exp_neg(double x)
 {
-	const double shifter = 6755399441055744.0;	/* 1.5 * 2^52: rounds to an integer */
-	double		kd = (x * 92.332482616893658 + shifter) - shifter;	/* x 64 / ln2 */
+	/* x 64 / ln2 + 1.5 * 2^52: the low bits of y are k = round(x 64 / ln2) */
+	double		y = x * 92.332482616893658 + 6755399441055744.0;
+	double		kd = y - 6755399441055744.0;
 	double		r = (x - kd * 0.01083042469622341741) - kd * 2.5728046223276690e-14;
 	double		p = 1.0 + r * (1.0 + r * (0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0)))));
-	int			k = (int) kd;
-	unsigned	j = (unsigned) k & 63u;
-	int			n = (k - (int) j) / 64;
-	uint64_t	bits = (uint64_t) (n + 1023) << 52;
+	uint64_t	ky,
+				t;
 	double		scale;
 
-	memcpy(&scale, &bits, sizeof(scale));
-	return scale * (normal_exp2_table[j] * p);
+	memcpy(&ky, &y, sizeof(ky));
+	/* 2^(k/64) = 2^((k - j)/64) 2^(j/64), j = k mod 64: add (k - j)/64 to the exponent */
+	memcpy(&t, &normal_exp2_table[ky & 63], sizeof(t));
+	t += (ky - (ky & 63)) << 46;
+	memcpy(&scale, &t, sizeof(scale));
+	return scale * p;
 }
 
 /*
@@ -80,13 +83,18 @@ normal_exp_neg(double x)
 static inline double
 normal_mills_ratio(double x)
 {
-	int			j = (int) (4.0 * x);
-	const double *c = normal_mills_table[j];
-	double		t = 8.0 * x - (double) (2 * j + 1);
+	/* j = round(4x - 1/2) (floor(4x), or the piece below at an exact 4x = j) */
+	double		y = (4.0 * x - 0.5) + 6755399441055744.0;
+	double		jd = y - 6755399441055744.0;
+	uint64_t	jy;
+	const double *c;
+	double		t = 8.0 * x - (2.0 * jd + 1.0);
 	double		t2 = t * t;
 	double		t4 = t2 * t2;
 	double		t8 = t4 * t4;
 
+	memcpy(&jy, &y, sizeof(jy));
+	c = normal_mills_table[jy & 63];
 	return ((c[0] + c[1] * t) + t2 * (c[2] + c[3] * t)) +
 		t4 * ((c[4] + c[5] * t) + t2 * (c[6] + c[7] * t)) +
 		t8 * ((c[8] + c[9] * t) + t2 * c[10]);

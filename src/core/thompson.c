@@ -168,7 +168,7 @@ typedef struct TsArm
 	double		sg;				/* sd, scaled */
 	double		isg;			/* 1 / sd */
 	double		lsg;			/* log sd */
-	double		lg;				/* log g */
+	double		pdc;			/* 1 / (sqrt(2 pi) sd): phi_j = pdc exp(-z^2 / 2) */
 	int			g;				/* multiplicity: identical arms */
 	int			first;			/* index of its first input arm, for sorting */
 } TsArm;
@@ -389,14 +389,11 @@ ts_log_bound(const TsCtx *c, double a, double b, double fa, double fb)
 		if (!(lphi > TS_LOG_FLOOR))
 			lphi = TS_LOG_FLOOR;
 		sum += r->g * lP;
-		/* best = log sum_j g_j exp(lphi_j - lP_j), from above */
-		lphi = lphi - lP + r->lg;
-		if (lphi < best - 36.0)
-			best += 2.4e-16;
-		else
-			best = ts_logaddexp_ub(best, lphi);
+		if (lphi - lP > best)
+			best = lphi - lP;
 	}
-	return best + sum;
+	/* sum_a sup |f_a| <= k max_j sup |f_j| */
+	return best + c->log_k + sum;
 }
 
 /*
@@ -461,63 +458,50 @@ ts_node(TsCtx *c, double u, double w)
 	const TsArm *arm = c->arm;
 	int			kk = c->kk;
 	int			j;
-	double		pre,
-				s;
-	double	   *cdf = c->cdf,
-			   *pdf = c->pdf,
+	double		pre = 1.0,
+				s = w;
+	double	   *pdf = c->pdf,
 			   *pw = c->pw,
-			   *suf = c->suf,
 			   *acc = c->acc;
-	double	   *z = pw;			/* scratch until pw is filled */
-	double	   *r = suf;		/* scratch until suf is filled */
 
 	c->nodes++;
-	/* in passes, so that the polynomials and exps of the arms overlap */
-	for (j = 0; j < kk; j++)
-		z[j] = (u - arm[j].mu) * arm[j].isg;
-	for (j = 0; j < kk; j++)
-	{
-		double		x = fabs(z[j]);
-
-		r[j] = x < NORMAL_MILLS_XMAX ? normal_mills_ratio(x) : 0.0;
-	}
 	for (j = 0; j < kk; j++)
 	{
 		const TsArm *a = &arm[j];
-		double		zj = z[j];
+		double		zj = (u - a->mu) * a->isg,
+					P,
+					d;
 
 		if (fabs(zj) < NORMAL_MILLS_XMAX)
 		{
 			double		e = normal_exp_neg(-0.5 * zj * zj),
-						q = e * r[j];
+						q = e * normal_mills_ratio(fabs(zj));
 
-			cdf[j] = zj < 0.0 ? q : 1.0 - q;
-			pdf[j] = (NORMAL_INV_SQRT_2PI * a->isg) * e;
+			P = zj < 0.0 ? q : 1.0 - q;
+			d = a->pdc * e;
 		}
 		else if (zj < -38.5)
 		{
 			/* Phi and phi both underflow (Phi(-38.5) < 1e-323) */
-			cdf[j] = 0.0;
-			pdf[j] = 0.0;
+			P = 0.0;
+			d = 0.0;
 		}
 		else if (zj > 0.0)
 		{
 			/* Phi = 1 (Q(8.5) < 2^-54); phi from the inline exp up to 37.4 */
-			cdf[j] = 1.0;
-			pdf[j] = zj < 37.4 ? (NORMAL_INV_SQRT_2PI * a->isg) * normal_exp_neg(-0.5 * zj * zj) : 0.0;
+			P = 1.0;
+			d = zj < 37.4 ? a->pdc * normal_exp_neg(-0.5 * zj * zj) : 0.0;
 		}
 		else
 		{
-			cdf[j] = normal_cdf(zj);
-			pdf[j] = normal_pdf(zj) * a->isg;
+			P = normal_cdf(zj);
+			d = normal_pdf(zj) * a->isg;
 		}
-		if (a->g == 1)
-			pw[j] = cdf[j];
-		else
+		if (a->g != 1)
 		{
-			/* Phi^(g - 1) into pdf's factor, Phi^g into pw */
+			/* Phi^(g - 1) into the density's factor, Phi^g into pw */
 			double		p = 1.0,
-						x = cdf[j];
+						x = P;
 			int			e = a->g - 1;
 
 			while (e > 0)
@@ -527,21 +511,18 @@ ts_node(TsCtx *c, double u, double w)
 				x *= x;
 				e >>= 1;
 			}
-			pdf[j] *= p;
-			pw[j] = p * cdf[j];
+			d *= p;
+			P *= p;
 		}
+		/* f_j = d prod_{i < j} pw_i prod_{i > j} pw_i: the prefix now, the suffix below */
+		pdf[j] = d * pre;
+		pw[j] = P;
+		pre *= P;
 	}
-	s = w;
 	for (j = kk - 1; j >= 0; j--)
 	{
-		suf[j] = s;
+		acc[j] += pdf[j] * s;
 		s *= pw[j];
-	}
-	pre = 1.0;
-	for (j = 0; j < kk; j++)
-	{
-		acc[j] += pdf[j] * pre * suf[j];
-		pre *= pw[j];
 	}
 }
 
@@ -925,7 +906,7 @@ ts_keep_survivors(TsWork *w)
 	{
 		c->arm[j].isg = 1.0 / c->arm[j].sg;
 		c->arm[j].lsg = log(c->arm[j].sg);
-		c->arm[j].lg = log((double) c->arm[j].g);
+		c->arm[j].pdc = NORMAL_INV_SQRT_2PI * c->arm[j].isg;
 		total += c->arm[j].g;
 	}
 	c->log_k = log((double) total);
