@@ -119,7 +119,7 @@
 #include "normal.h"
 
 #define TS_TAIL 8.5				/* range in sds each side of a mean */
-#define TS_TOL 2e-13			/* absolute: sum over intervals of the error bounds */
+#define TS_TOL 4e-13			/* absolute: sum over intervals of the error bounds */
 #define TS_MAX_INTERVALS 4000	/* intervals examined (bounds evaluated) */
 #define TS_WORK_BUDGET 1e8		/* node x arm evaluations, caps intervals for large k */
 #define TS_STACK 1200			/* pending intervals: depth of halving a double range */
@@ -130,7 +130,7 @@
 #define TS_LOG_GMAX (-0.26767)	/* log(0.7652) rounded up: G(v) <= 0.7652 exp(v^2 / 2) */
 #define TS_NRHO 16
 #define TS_NO_SPLIT 32
-#define TS_TRIM_STEPS 6			/* bisection steps finding the negligible lower end */		/* nodes below which an interval is not halved */
+#define TS_TRIM_STEPS 5			/* bisection steps finding the negligible lower end */		/* nodes below which an interval is not halved */
 #define TS_BOUND_TABLE 161		/* ts_log_mills, ts_softplus: x = j / 4, j = 0..160 */
 
 /* A Bernstein ellipse, by rho. */
@@ -398,48 +398,37 @@ ts_log_bound(const TsCtx *c, double a, double b, double fa, double fb)
 
 /*
  * The smallest node count meeting tol on [a, b] over the rho grid, by a
- * walk from *hint towards smaller counts; *hint gets the best index and
- * *log_err the log of the bound at that count (for counts above the
- * largest rule, the bound at the largest).
+ * walk up the grid from *hint while the count falls (a half interval's best
+ * rho is larger than its parent's: the ellipse keeps about the same height);
+ * *hint gets the best index and *log_err the log of the bound at that count
+ * (for counts above the largest rule, the bound at the largest).
  */
 static int
 ts_best_rule(TsCtx *c, double a, double b, double tol, int *hint, double *log_err)
 {
 	double		lh = log(0.5 * (b - a)),
 				ltol = log(tol);
-	int			i = *hint,
-				dir,
+	int			j,
 				best_i = -1,
 				best_n = INT32_MAX;
 	double		best_lm = 0.0;
 
-	for (dir = 1; dir >= -1; dir -= 2)
+	for (j = *hint; j < TS_NRHO; j++)
 	{
-		int			j = dir == 1 ? i : i - 1;
+		const TsRho *r = &ts_rho[j];
+		double		lm = lh + r->log_c + ts_log_bound(c, a, b, r->fa, r->fb),
+					need = (lm - ltol) / r->two_log_rho;
+		int			n;
 
-		while (j >= 0 && j < TS_NRHO)
-		{
-			const TsRho *r = &ts_rho[j];
-			double		lm = lh + r->log_c + ts_log_bound(c, a, b, r->fa, r->fb),
-						need = (lm - ltol) / r->two_log_rho;
-			int			n;
-
-			/* n - 1 >= need, with a hair of margin against rounding */
-			need += 1e-9;
-			n = need < 1.0 ? 2 : (need > 1e6 ? 1000001 : 1 + (int) ceil(need));
-			if (n < best_n || (n == best_n && lm - (n - 1) * r->two_log_rho <
-							   best_lm - (best_n - 1) * ts_rho[best_i].two_log_rho))
-			{
-				best_n = n;
-				best_i = j;
-				best_lm = lm;
-			}
-			else
-				break;
-			j += dir;
-		}
-		if (best_i != i)
-			break;				/* improved going up: no need to go down */
+		/* n - 1 >= need, with a hair of margin against rounding */
+		need += 1e-9;
+		n = need < 1.0 ? 2 : (need > 1e6 ? 1000001 : 1 + (int) ceil(need));
+		if (!(n < best_n || (n == best_n && lm - (n - 1) * r->two_log_rho <
+							 best_lm - (best_n - 1) * ts_rho[best_i].two_log_rho)))
+			break;
+		best_n = n;
+		best_i = j;
+		best_lm = lm;
 	}
 	*hint = best_i;
 	*log_err = best_lm - ((best_n < GAUSS_LEGENDRE_MAX ? best_n : GAUSS_LEGENDRE_MAX) - 1) *
@@ -448,9 +437,64 @@ ts_best_rule(TsCtx *c, double a, double b, double tol, int *hint, double *log_er
 }
 
 /*
- * Phi_j, phi_j at node u into cdf, pdf; the integrands f_j(u) times w added
- * to acc: phi_j Phi_j^(g_j - 1) times prefix and suffix products of the
- * Phi_i^g_i.
+ * Phi_j^g_j and phi_j Phi_j^(g_j - 1) for one arm at z = (u - m_j) / s_j,
+ * x = |z|, from e = exp(max(-z^2 / 2, -700)) and, when x < 8.5,
+ * q = e R(x) = Q(x).
+ */
+static inline void
+ts_arm_finish(const TsArm *a, double z, double x, double e, double q,
+			  double *Pg, double *dg)
+{
+	double		P,
+				d;
+
+	if (x < NORMAL_MILLS_XMAX)
+	{
+		P = z < 0.0 ? q : 1.0 - q;
+		d = a->pdc * e;
+	}
+	else if (z < -38.5)
+	{
+		/* Phi and phi both underflow (Phi(-38.5) < 1e-323) */
+		P = 0.0;
+		d = 0.0;
+	}
+	else if (z > 0.0)
+	{
+		/* Phi = 1 (Q(8.5) < 2^-54); phi underflows from 37.4 on */
+		P = 1.0;
+		d = x < 37.4 ? a->pdc * e : 0.0;
+	}
+	else
+	{
+		P = normal_cdf(z);		/* the far lower tail: erfc (rare) */
+		d = a->pdc * e;
+	}
+	if (a->g != 1)
+	{
+		/* Phi^(g - 1) into the density's factor, Phi^g into pw */
+		double		p = 1.0,
+					y = P;
+		int			k = a->g - 1;
+
+		while (k > 0)
+		{
+			if (k & 1)
+				p *= y;
+			y *= y;
+			k >>= 1;
+		}
+		d *= p;
+		P *= p;
+	}
+	*Pg = P;
+	*dg = d;
+}
+
+/*
+ * The integrands f_j(u) times w added to acc: phi_j Phi_j^(g_j - 1) times
+ * prefix and suffix products of the Phi_i^g_i (no division by a Phi that
+ * may have underflowed).
  */
 static void
 ts_node(TsCtx *c, double u, double w)
@@ -467,53 +511,15 @@ ts_node(TsCtx *c, double u, double w)
 	c->nodes++;
 	for (j = 0; j < kk; j++)
 	{
-		const TsArm *a = &arm[j];
-		double		zj = (u - a->mu) * a->isg,
+		double		z = (u - arm[j].mu) * arm[j].isg,
+					x = fabs(z),
+					xe = -0.5 * z * z,
+					e = normal_exp_neg(xe > -700.0 ? xe : -700.0),
+					q = x < NORMAL_MILLS_XMAX ? e * normal_mills_ratio(x) : 0.0,
 					P,
 					d;
 
-		if (fabs(zj) < NORMAL_MILLS_XMAX)
-		{
-			double		e = normal_exp_neg(-0.5 * zj * zj),
-						q = e * normal_mills_ratio(fabs(zj));
-
-			P = zj < 0.0 ? q : 1.0 - q;
-			d = a->pdc * e;
-		}
-		else if (zj < -38.5)
-		{
-			/* Phi and phi both underflow (Phi(-38.5) < 1e-323) */
-			P = 0.0;
-			d = 0.0;
-		}
-		else if (zj > 0.0)
-		{
-			/* Phi = 1 (Q(8.5) < 2^-54); phi from the inline exp up to 37.4 */
-			P = 1.0;
-			d = zj < 37.4 ? a->pdc * normal_exp_neg(-0.5 * zj * zj) : 0.0;
-		}
-		else
-		{
-			P = normal_cdf(zj);
-			d = normal_pdf(zj) * a->isg;
-		}
-		if (a->g != 1)
-		{
-			/* Phi^(g - 1) into the density's factor, Phi^g into pw */
-			double		p = 1.0,
-						x = P;
-			int			e = a->g - 1;
-
-			while (e > 0)
-			{
-				if (e & 1)
-					p *= x;
-				x *= x;
-				e >>= 1;
-			}
-			d *= p;
-			P *= p;
-		}
+		ts_arm_finish(&arm[j], z, x, e, q, &P, &d);
 		/* f_j = d prod_{i < j} pw_i prod_{i > j} pw_i: the prefix now, the suffix below */
 		pdf[j] = d * pre;
 		pw[j] = P;
@@ -556,19 +562,25 @@ ts_integrate(TsCtx *c, double a, double b, int n)
 
 /*
  * Interval iv's node count and error bound for its share of TS_TOL, or
- * n = 0 when it is negligible on the real line: (b - a) sup sum_a f_a <= tol.
+ * (when maybe_negligible) n = 0 when it is negligible on the real line:
+ * (b - a) sup sum_a f_a <= tol.
  */
 static void
-ts_evaluate(TsCtx *c, TsInterval *iv, double H)
+ts_evaluate(TsCtx *c, TsInterval *iv, double H, bool maybe_negligible)
 {
 	double		tol = TS_TOL * ((iv->b - iv->a) / H);
 
 	c->examined++;
-	iv->log_err = log(iv->b - iv->a) + ts_log_bound(c, iv->a, iv->b, 1.0, 0.0);
-	if (iv->log_err <= log(tol))
-		iv->n = 0;
-	else
-		iv->n = ts_best_rule(c, iv->a, iv->b, tol, &iv->hint, &iv->log_err);
+	if (maybe_negligible)
+	{
+		iv->log_err = log(iv->b - iv->a) + ts_log_bound(c, iv->a, iv->b, 1.0, 0.0);
+		if (iv->log_err <= log(tol))
+		{
+			iv->n = 0;
+			return;
+		}
+	}
+	iv->n = ts_best_rule(c, iv->a, iv->b, tol, &iv->hint, &iv->log_err);
 }
 
 /*
@@ -615,7 +627,7 @@ ts_quadrature(TsCtx *c, double H)
 		st[0].a = x0;
 	}
 	st[0].b = H;
-	st[0].hint = 4;
+	st[0].hint = 1;
 	st[0].n = -1;
 	top = 1;
 	while (top > 0)
@@ -625,7 +637,7 @@ ts_quadrature(TsCtx *c, double H)
 
 		AB_CHECK_INTERRUPTS();
 		if (iv.n < 0)
-			ts_evaluate(c, &iv, H);
+			ts_evaluate(c, &iv, H, false);	/* the root, past the trimmed end */
 		if (iv.n == 0)
 		{
 			c->bound += exp(iv.log_err);
@@ -636,15 +648,13 @@ ts_quadrature(TsCtx *c, double H)
 		{
 			TsInterval *L = &st[top + 1],
 					   *R = &st[top];
-			int			hint = iv.hint + 2 < TS_NRHO ? iv.hint + 2 : TS_NRHO - 1;
-
 			R->a = mid;
 			R->b = iv.b;
 			L->a = iv.a;
 			L->b = mid;
-			L->hint = R->hint = hint;
-			ts_evaluate(c, L, H);
-			ts_evaluate(c, R, H);
+			L->hint = R->hint = iv.hint;
+			ts_evaluate(c, L, H, true);
+			ts_evaluate(c, R, H, true);
 			if (L->n + R->n < iv.n || iv.n > GAUSS_LEGENDRE_MAX)
 			{
 				top += 2;
