@@ -138,28 +138,29 @@ typedef struct TsRho
 {
 	double		fa;				/* (rho + 1/rho) / 2: semi-major axis per unit h */
 	double		fb;				/* (rho - 1/rho) / 2: semi-minor axis per unit h */
+	double		log_fb;			/* log fb */
 	double		two_log_rho;	/* 2 log rho */
 	double		log_c;			/* log(64/15 / (rho^2 - 1)) */
 } TsRho;
 
 /* The rho grid: rho = 1.2 * 1.3^i, i = 0..15 (30 digits, rounded to 17). */
 static const TsRho ts_rho[TS_NRHO] = {
-	{1.0166666666666667, 0.18333333333333333, 0.36464311358790925, 2.271813434327292},	/* 1.2 */
-	{1.1005128205128205, 0.45948717948717949, 0.88937164252289136, 1.0906441190189328},	/* 1.56 */
-	{1.2605483234714004, 0.76745167652859961, 1.4141001714578735, 0.31531537964928608},	/* 2.028 */
-	{1.5078525565164618, 1.1285474434835382, 1.9388287003928556, -0.33266000608121075},	/* 2.6364 */
-	{1.8595465819357399, 1.5677734180642601, 2.4635572293278377, -0.92374932066739213},	/* 3.42732 */
-	{2.3399784476428768, 2.1155375523571232, 2.9882857582628198, -1.4857661195094584},	/* 4.45552 */
-	{2.9824088212637514, 2.8097619787362486, 3.5130142871978019, -2.0319212165832932},	/* 5.79217 */
-	{3.8313136517413472, 3.6985083882586528, 4.037742816132784, -2.5691153064284881},	/* 7.52982 */
-	{4.945463273493344, 4.843305378506656, 4.5624713450677661, -3.1011473879182352},	/* 9.78877 */
-	{6.4019911218718031, 6.3234081257281969, 5.0871998740027482, -3.6301725585140168},	/* 12.7254 */
-	{8.3017337402260024, 8.2412852816539976, 5.6119284029377303, -4.1574348123122436},	/* 16.543 */
-	{10.776211771365079, 10.729712957078921, 6.1366569318727124, -4.6836595690864279},	/* 21.5059 */
-	{13.99673523282943, 13.96096691414777, 6.6613854608076945, -5.2092723868330741},	/* 27.9577 */
-	{18.186263441181972, 18.158749349888388, 7.1861139897426766, -5.7345237955772155},	/* 36.345 */
-	{23.634840657000959, 23.613675971390509, 7.7108425186776587, -6.2595615921463608},	/* 47.2485 */
-	{30.719676072150781, 30.703395544758127, 8.2355710476126408, -6.7844730746495596},	/* 61.4231 */
+	{1.0166666666666667, 0.18333333333333333, -1.6964492894237301, 0.36464311358790925, 2.271813434327292},	/* 1.2 */
+	{1.1005128205128205, 0.45948717948717949, -0.77764423858286202, 0.88937164252289136, 1.0906441190189328},	/* 1.56 */
+	{1.2605483234714004, 0.76745167652859961, -0.26467976368070633, 1.4141001714578735, 0.31531537964928608},	/* 2.028 */
+	{1.5078525565164618, 1.1285474434835382, 0.12093135758229945, 1.9388287003928556, -0.33266000608121075},	/* 2.6364 */
+	{1.8595465819357399, 1.5677734180642601, 0.44965640770098977, 2.4635572293278377, -0.92374932066739213},	/* 3.42732 */
+	{2.3399784476428768, 2.1155375523571232, 0.74930894207556495, 2.9882857582628198, -1.4857661195094584},	/* 4.45552 */
+	{2.9824088212637514, 2.8097619787362486, 1.0330997746819087, 3.5130142871978019, -2.0319212165832932},	/* 5.79217 */
+	{3.8313136517413472, 3.6985083882586528, 1.3079296000596126, 4.037742816132784, -2.5691153064284881},	/* 7.52982 */
+	{4.945463273493344, 4.843305378506656, 1.5775974170818686, 4.5624713450677661, -3.1011473879182352},	/* 9.78877 */
+	{6.4019911218718031, 6.3234081257281969, 1.8442583232101592, 5.0871998740027482, -3.6301725585140168},	/* 12.7254 */
+	{8.3017337402260024, 8.2412852816539976, 2.109156312540895, 5.6119284029377303, -4.1574348123122436},	/* 16.543 */
+	{10.776211771365079, 10.729712957078921, 2.3730168048475882, 6.1366569318727124, -4.6836595690864279},	/* 21.5059 */
+	{13.99673523282943, 13.96096691414777, 2.6362653581267434, 6.6613854608076945, -5.2092723868330741},	/* 27.9577 */
+	{18.186263441181972, 18.158749349888388, 2.8991525024033937, 7.1861139897426766, -5.7345237955772155},	/* 36.345 */
+	{23.634840657000959, 23.613675971390509, 3.1618260345050479, 7.7108425186776587, -6.2595615921463608},	/* 47.2485 */
+	{30.719676072150781, 30.703395544758127, 3.4243732525407556, 8.2355710476126408, -6.7844730746495596},	/* 61.4231 */
 };
 
 typedef struct TsArm
@@ -187,6 +188,7 @@ typedef struct TsCtx
 {
 	int			kk;				/* distinct surviving continuous arms */
 	double		log_k;			/* log of their total multiplicity */
+	double		log_tol_per_len;	/* log(TS_TOL / (T - lo)) */
 	TsArm	   *arm;
 	double	   *cdf;			/* per node: Phi_j */
 	double	   *pdf;			/* per node: phi_j / s_j */
@@ -336,12 +338,14 @@ ts_logaddexp_ub(double p, double q)
 
 /*
  * log of a bound on sum_a sup |f_a| over the rectangle [c - h fa, c + h fa]
- * x [-h fb, h fb] (fa = 1, fb = 0: the real segment [a, b]); see the header
- * comment.
+ * x [-h fb, h fb] holding rho's ellipse (r NULL: the real segment [a, b]);
+ * lh = log h.  See the header comment.
  */
 static double
-ts_log_bound(const TsCtx *c, double a, double b, double fa, double fb)
+ts_log_bound(const TsCtx *c, double a, double b, double lh, const TsRho *rr)
 {
+	double		fa = rr ? rr->fa : 1.0,
+				fb = rr ? rr->fb : 0.0;
 	const TsArm *arm = c->arm;
 	int			kk = c->kk;
 	double		h = 0.5 * (b - a);
@@ -349,7 +353,7 @@ ts_log_bound(const TsCtx *c, double a, double b, double fa, double fb)
 	double		x1 = ctr - h * fa,
 				x2 = ctr + h * fa,
 				B = h * fb;
-	double		logB = B > 0.0 ? log(B) : 0.0;
+	double		logB = rr ? lh + rr->log_fb : 0.0;
 	double		sum = 0.0,
 				best = TS_LOG_FLOOR;
 	int			j;
@@ -404,10 +408,8 @@ ts_log_bound(const TsCtx *c, double a, double b, double fa, double fb)
  * (for counts above the largest rule, the bound at the largest).
  */
 static int
-ts_best_rule(TsCtx *c, double a, double b, double tol, int *hint, double *log_err)
+ts_best_rule(TsCtx *c, double a, double b, double lh, double ltol, int *hint, double *log_err)
 {
-	double		lh = log(0.5 * (b - a)),
-				ltol = log(tol);
 	int			j,
 				best_i = -1,
 				best_n = INT32_MAX;
@@ -416,7 +418,7 @@ ts_best_rule(TsCtx *c, double a, double b, double tol, int *hint, double *log_er
 	for (j = *hint; j < TS_NRHO; j++)
 	{
 		const TsRho *r = &ts_rho[j];
-		double		lm = lh + r->log_c + ts_log_bound(c, a, b, r->fa, r->fb),
+		double		lm = lh + r->log_c + ts_log_bound(c, a, b, lh, r),
 					need = (lm - ltol) / r->two_log_rho;
 		int			n;
 
@@ -566,21 +568,22 @@ ts_integrate(TsCtx *c, double a, double b, int n)
  * (b - a) sup sum_a f_a <= tol.
  */
 static void
-ts_evaluate(TsCtx *c, TsInterval *iv, double H, bool maybe_negligible)
+ts_evaluate(TsCtx *c, TsInterval *iv, bool maybe_negligible)
 {
-	double		tol = TS_TOL * ((iv->b - iv->a) / H);
+	double		llen = log(iv->b - iv->a),
+				ltol = c->log_tol_per_len + llen;	/* log(TS_TOL (b - a) / H) */
 
 	c->examined++;
 	if (maybe_negligible)
 	{
-		iv->log_err = log(iv->b - iv->a) + ts_log_bound(c, iv->a, iv->b, 1.0, 0.0);
-		if (iv->log_err <= log(tol))
+		iv->log_err = llen + ts_log_bound(c, iv->a, iv->b, 0.0, NULL);
+		if (iv->log_err <= ltol)
 		{
 			iv->n = 0;
 			return;
 		}
 	}
-	iv->n = ts_best_rule(c, iv->a, iv->b, tol, &iv->hint, &iv->log_err);
+	iv->n = ts_best_rule(c, iv->a, iv->b, llen - TS_LN2, ltol, &iv->hint, &iv->log_err);
 }
 
 /*
@@ -599,6 +602,7 @@ ts_quadrature(TsCtx *c, double H)
 
 	for (j = 0; j < c->kk; j++)
 		c->tot[j] = 0.0;
+	c->log_tol_per_len = log(TS_TOL / H);
 	/* at most 64 nodes per interval: 1e8 / (64 k) intervals */
 	maxint = (int) fmin(TS_MAX_INTERVALS, fmax(64.0, TS_WORK_BUDGET / (64.0 * c->kk)));
 	/*
@@ -608,8 +612,7 @@ ts_quadrature(TsCtx *c, double H)
 	 */
 	{
 		double		x0 = 0.0,
-					x1 = H,
-					lt = log(TS_TOL / H);
+					x1 = H;
 		int			i;
 
 		for (i = 0; i < TS_TRIM_STEPS; i++)
@@ -617,7 +620,7 @@ ts_quadrature(TsCtx *c, double H)
 			double		x = x0 + 0.5 * (x1 - x0);
 
 			c->examined++;
-			if (ts_log_bound(c, 0.0, x, 1.0, 0.0) <= lt)
+			if (ts_log_bound(c, 0.0, x, 0.0, NULL) <= c->log_tol_per_len)
 				x0 = x;
 			else
 				x1 = x;
@@ -637,7 +640,7 @@ ts_quadrature(TsCtx *c, double H)
 
 		AB_CHECK_INTERRUPTS();
 		if (iv.n < 0)
-			ts_evaluate(c, &iv, H, false);	/* the root, past the trimmed end */
+			ts_evaluate(c, &iv, false); /* the root, past the trimmed end */
 		if (iv.n == 0)
 		{
 			c->bound += exp(iv.log_err);
@@ -653,8 +656,8 @@ ts_quadrature(TsCtx *c, double H)
 			L->a = iv.a;
 			L->b = mid;
 			L->hint = R->hint = iv.hint;
-			ts_evaluate(c, L, H, true);
-			ts_evaluate(c, R, H, true);
+			ts_evaluate(c, L, true);
+			ts_evaluate(c, R, true);
 			if (L->n + R->n < iv.n || iv.n > GAUSS_LEGENDRE_MAX)
 			{
 				top += 2;
