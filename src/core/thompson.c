@@ -188,7 +188,8 @@ typedef struct TsCtx
 {
 	int			kk;				/* distinct surviving continuous arms */
 	double		log_k;			/* log of their total multiplicity */
-	double		log_tol_per_len;	/* log(TS_TOL / (T - lo)) */
+	double		tol;			/* TS_TOL, or a test's */
+	double		log_tol_per_len;	/* log(tol / (T - lo)) */
 	TsArm	   *arm;
 	double	   *cdf;			/* per node: Phi_j */
 	double	   *pdf;			/* per node: phi_j / s_j */
@@ -571,7 +572,7 @@ static void
 ts_evaluate(TsCtx *c, TsInterval *iv, bool maybe_negligible)
 {
 	double		llen = log(iv->b - iv->a),
-				ltol = c->log_tol_per_len + llen;	/* log(TS_TOL (b - a) / H) */
+				ltol = c->log_tol_per_len + llen;	/* log(tol (b - a) / H) */
 
 	c->examined++;
 	if (maybe_negligible)
@@ -602,7 +603,7 @@ ts_quadrature(TsCtx *c, double H)
 
 	for (j = 0; j < c->kk; j++)
 		c->tot[j] = 0.0;
-	c->log_tol_per_len = log(TS_TOL / H);
+	c->log_tol_per_len = log(c->tol / H);
 	/* at most 64 nodes per interval: 1e8 / (64 k) intervals */
 	maxint = (int) fmin(TS_MAX_INTERVALS, fmax(64.0, TS_WORK_BUDGET / (64.0 * c->kk)));
 	/*
@@ -626,7 +627,7 @@ ts_quadrature(TsCtx *c, double H)
 				x1 = x;
 		}
 		if (x0 > 0.0)
-			c->bound += TS_TOL * (x0 / H);
+			c->bound += c->tol * (x0 / H);
 		st[0].a = x0;
 	}
 	st[0].b = H;
@@ -1007,6 +1008,14 @@ thompson_probabilities_work(const double *mean, const double *sd, int k,
 							double *prob, double *work,
 							ThompsonStats *stats, AbError *err)
 {
+	return thompson_probabilities_tol(mean, sd, k, prob, work, TS_TOL, stats, err);
+}
+
+bool
+thompson_probabilities_tol(const double *mean, const double *sd, int k,
+						   double *prob, double *work, double tol,
+						   ThompsonStats *stats, AbError *err)
+{
 	TsWork		w;
 	TsCtx	   *c = &w.ctx;
 	double		maxval,
@@ -1018,7 +1027,10 @@ thompson_probabilities_work(const double *mean, const double *sd, int k,
 	ts_stats_reset(stats);
 	if (!ts_check_inputs(mean, sd, k, prob, work, &maxval, err))
 		return false;
+	if (!(tol > 0.0 && tol < 1.0))
+		return ab_fail(err, AB_ERR_VALUE, "thompson: tolerance must be in (0, 1), got %g", tol);
 	ts_carve(&w, mean, sd, k, prob, work);
+	w.ctx.tol = tol;
 	ts_classify(&w, maxval);
 	if (w.ncont == 0)
 	{

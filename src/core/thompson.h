@@ -66,4 +66,14 @@ bool		thompson_probabilities_work(const double *mean, const double *sd, int k,
 										double *prob, double *work,
 										ThompsonStats *stats, AbError *err);
 
+/*
+ * As thompson_probabilities_work with another tolerance than the default
+ * 4e-13 (the sum of the quadrature errors of all components is at most tol:
+ * ThompsonStats.error_bound): for tests of the error bound, where a loose
+ * tolerance makes the bound's margin measurable.  0 < tol < 1.
+ */
+bool		thompson_probabilities_tol(const double *mean, const double *sd, int k,
+									   double *prob, double *work, double tol,
+									   ThompsonStats *stats, AbError *err);
+
 #endif
