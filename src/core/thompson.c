@@ -129,7 +129,6 @@
 #define TS_LN2 0.69314718055994530942
 #define TS_LOG_GMAX (-0.26767)	/* log(0.7652) rounded up: G(v) <= 0.7652 exp(v^2 / 2) */
 #define TS_NRHO 16
-#define TS_NO_SPLIT 32
 #define TS_TRIM_STEPS 5			/* bisection steps finding the negligible lower end */		/* nodes below which an interval is not halved */
 #define TS_BOUND_TABLE 161		/* ts_log_mills, ts_softplus: x = j / 4, j = 0..160 */
 
@@ -588,10 +587,12 @@ ts_evaluate(TsCtx *c, TsInterval *iv, bool maybe_negligible)
 }
 
 /*
- * Partition [0, H] and integrate, depth-first: an interval needing more than
- * TS_NO_SPLIT nodes is halved when its halves need fewer nodes together (or
- * it needs more than the largest rule), until every interval meets its share
- * of TS_TOL or is negligible.
+ * Partition [0, H] and integrate: the negligible lower end trimmed, then
+ * depth-first halving of every interval needing more nodes than the largest
+ * rule, until every interval meets its share of the tolerance or is
+ * negligible.  (Halving an interval that a smaller count would do too was
+ * tried: the halves seldom need fewer nodes together, and evaluating their
+ * bounds cost more than it saved.)
  */
 static void
 ts_quadrature(TsCtx *c, double H)
@@ -632,7 +633,7 @@ ts_quadrature(TsCtx *c, double H)
 	}
 	st[0].b = H;
 	st[0].hint = 1;
-	st[0].n = -1;
+	ts_evaluate(c, &st[0], false);	/* past the trimmed end: not negligible */
 	top = 1;
 	while (top > 0)
 	{
@@ -641,29 +642,24 @@ ts_quadrature(TsCtx *c, double H)
 
 		AB_CHECK_INTERRUPTS();
 		if (iv.n < 0)
-			ts_evaluate(c, &iv, false); /* the root, past the trimmed end */
+			ts_evaluate(c, &iv, true);
 		if (iv.n == 0)
 		{
 			c->bound += exp(iv.log_err);
 			continue;
 		}
-		if (iv.n > TS_NO_SPLIT && mid > iv.a && mid < iv.b && top + 2 <= TS_STACK &&
-			c->examined + 2 <= maxint)
+		if (iv.n > GAUSS_LEGENDRE_MAX && mid > iv.a && mid < iv.b && top + 2 <= TS_STACK &&
+			c->examined + top + 2 <= maxint)
 		{
-			TsInterval *L = &st[top + 1],
-					   *R = &st[top];
-			R->a = mid;
-			R->b = iv.b;
-			L->a = iv.a;
-			L->b = mid;
-			L->hint = R->hint = iv.hint;
-			ts_evaluate(c, L, true);
-			ts_evaluate(c, R, true);
-			if (L->n + R->n < iv.n || iv.n > GAUSS_LEGENDRE_MAX)
-			{
-				top += 2;
-				continue;
-			}
+			/* halve: the halves are evaluated when they are popped */
+			st[top].a = mid;
+			st[top].b = iv.b;
+			st[top + 1].a = iv.a;
+			st[top + 1].b = mid;
+			st[top].hint = st[top + 1].hint = iv.hint;
+			st[top].n = st[top + 1].n = -1;
+			top += 2;
+			continue;
 		}
 		if (iv.n > GAUSS_LEGENDRE_MAX)
 		{
