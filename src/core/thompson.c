@@ -27,28 +27,30 @@
  *  - Below lo: the integrands together carry P(max_b X_b < lo) <=
  *    Phi_{b*}(lo) = Q(8.5) for the arm b* attaining lo.
  *  - An arm with m_a + 8.5 s_a <= lo is pruned: P(a) <= P(X_a > lo) <=
- *    Q(8.5), reported as 0.
- *  - Above T = the second largest m_b + 8.5 s_b, taken over the distinct
- *    arms (j* the one with the largest): the other arms' draws exceed T with
- *    probability Q(8.5) or less each, so their integrals above T are
- *    dropped, and each of the g copies of j* gets in closed form
- *      integral from T to infinity of phi_j* Phi_j*^(g - 1) dt = (1 - Phi_j*(T)^g) / g,
- *    which overstates the true tail integral by at most its sum_{b} Q(8.5)
- *    (Phi_b(T) >= 1 - Q(8.5) for every other arm).  The wide arms of
- *    unplayed actions, whose upper tails reach far above the others', cost
- *    no integration there.
- * So truncation costs at most 2 k Q(8.5) (2e-14 for k = 1000).  Working in
- * u = t - lo keeps each narrow arm's region near u = 0, where doubles are
- * dense: every surviving arm has |m_a - lo| <= 8.5 s_a, so means of 1e6
- * with sds of 1e-6 lose nothing to rounding.  Inputs are first scaled by a
- * power of two (exact) so that the largest |mean| or sd is in [1/2, 1) and
- * nothing overflows.
+ *    Q(8.5), reported as 0, and taking its Phi_a as 1 above lo overstates
+ *    the others by at most as much together.
+ *  - Above T = the second largest m_j + 8.5 s_j over the distinct arms (j*
+ *    the one with the largest): every other arm's draw exceeds T with
+ *    probability Q(8.5) or less, so its integral above T is dropped, and
+ *    each of the g copies of j* gets in closed form
+ *      integral from T to infinity of phi_j* Phi_j*^(g - 1) = (1 - Phi_j*(T)^g) / g,
+ *    which overstates its true tail integral by at most sum_b Q(8.5)
+ *    (Phi_b(T) >= 1 - Q(8.5) for every other arm).  The wide arms of unseen
+ *    actions, whose upper tails reach far above the others', cost no nodes
+ *    there.
+ * So truncation changes the k integrals by t <= 4 k Q(8.5) = 3.8e-17 k in
+ * all.  Working in u = t - lo keeps each narrow arm's region near u = 0,
+ * where doubles are dense: every surviving arm has |m_a - lo| <= 8.5 s_a,
+ * so means of 1e6 with sds of 1e-6 lose nothing to rounding.  Inputs are
+ * first scaled by a power of two (exact) so that the largest |mean| or sd
+ * is in [1/2, 1) and nothing overflows.
  *
- * Method: Gauss–Legendre with an a priori error bound.  All surviving
- * components are integrated over [lo, T] at once on one partition into
- * intervals, each with an N-node Gauss–Legendre rule (2 <= N <= 40), and N
- * and the partition are chosen BEFORE any integrand is evaluated, from a
- * bound that holds for every analytic function:
+ * Method: Gauss–Legendre with an a priori error bound.  The distinct
+ * surviving arms are integrated over [lo, T] at once, on one partition into
+ * intervals with an N-node Gauss–Legendre rule each (2 <= N <= 64,
+ * gauss_legendre.h), and N and the partition are chosen BEFORE any
+ * integrand is evaluated, from a bound that holds for every analytic
+ * function:
  *
  *   if g is analytic inside the Bernstein ellipse E_rho (foci -1 and 1,
  *   semi-axes (rho + 1/rho) / 2 and (rho - 1/rho) / 2) and |g| <= M there,
@@ -57,56 +59,61 @@
  *
  * (Trefethen, Approximation Theory and Approximation Practice, 2013,
  * Theorem 19.3, whose n is N - 1: the Chebyshev coefficients of g are at
- * most 2 M rho^-k, the rule is exact up to degree 2N - 1 and errs on T_k,
- * k >= 2N even, by at most 2 + 2 / (k^2 - 1) <= 32/15).  On [c - h, c + h]
- * the error is h times that, M bounding |f| on the ellipse stretched by h.
- * The integrands are entire, and |f_a| on a region of the complex plane is
- * bounded in closed form, factor by factor: with z = x + iy,
- * u = (x - m) / s, v = y / s,
+ * most 2 M rho^-k in modulus, the rule integrates degree 2N - 1 exactly and
+ * errs on T_k, k >= 2N even, by at most 2 + 2 / (k^2 - 1) <= 32/15; odd T_k
+ * it integrates exactly).  On [c - h, c + h] the error is h times that, M
+ * bounding |f| on the ellipse stretched by h about c.  The integrands are
+ * entire, and |f_a| on a rectangle of the complex plane is bounded in
+ * closed form, factor by factor: with z = x + iy, u = (x - m) / s, v = y / s,
  *   |phi((z - m) / s)| = phi(u) exp(v^2 / 2),
- *   |Phi((z - m) / s)| <= Phi(u) + phi(u) G(|v|), G(v) = integral_0^v exp(r^2 / 2) dr
+ *   |Phi((z - m) / s)| <= Phi(u) + phi(u) G(|v|),  G(v) = integral_0^v exp(r^2 / 2) dr
  *                      <= Phi(u) + phi(u) min(v, 0.7652) exp(v^2 / 2)
- * (Phi(u + iv) - Phi(u) = i integral_0^v phi(u + ir) dr, |phi(u + ir)| =
+ * (Phi(u + iv) - Phi(u) = i integral_0^v phi(u + ir) dr and |phi(u + ir)| =
  * phi(u) exp(r^2 / 2); G(v) exp(-v^2 / 2) = sqrt 2 D(v / sqrt 2) with
- * Dawson's integral D <= 0.54104), and, for u < 0, Phi(u) <= phi(u) 4 /
- * (3|u| + sqrt(u^2 + 8)) (an upper bound of Mills' ratio, Sampford 1953).
- * Over the rectangle [c - A, c + A] x [-B, B] that holds the ellipse each
- * factor is bounded at its worst point (Phi(u) at the right edge, phi(u) at
- * the point nearest the arm's mean, |v| = B / s), and the products of the
- * bounds, taken in logarithms, bound every |f_a| and (times k) their sum.
- * The bound is evaluated for a few rho on a grid (a walk from the
- * neighbouring interval's best) and the smallest N meeting the interval's
- * share of the tolerance, TS_TOL (b - a) / (T - lo), is taken; an interval
- * needing more than 40 nodes is halved, and one whose integrands are
- * bounded on the real line by tol / (b - a) (the far lower tail, where the
- * product of Phi's vanishes) contributes 0 without nodes.  So the
- * quadrature errors of all components together sum to at most TS_TOL = 2e-13
- * (the bound, not an estimate: the sum of the bounds is
- * ThompsonStats.error_bound), and no integrand value is spent on deciding.
- * Measured errors are below 1e-15; the bound is pessimistic by 1.3 to 1.6x
- * in nodes, not in digits.
+ * Dawson's integral D <= 0.54105), and for u < 0 Phi(u) = phi(u) R(-u) with
+ * R Mills' ratio, bounded from above by chords of log R between points
+ * 1/4 apart (log R is convex; the table rounds up).  On the rectangle
+ * [c - A, c + A] x [-B, B] that holds the ellipse each factor is bounded at
+ * its worst point (Phi(u) at the right edge, phi(u) at the point nearest
+ * the arm's mean, |v| = B / s), and the sum of the logarithms bounds every
+ * |f_a|; k times the largest bounds their sum, so the bound covers all
+ * components together.  For each interval the bound is evaluated on a grid
+ * of rho (1.2 1.3^i), walking up from the parent interval's best while N
+ * falls, and the smallest N meeting the interval's share of the tolerance,
+ * tol (b - a) / (T - lo), is taken; an interval that needs more than 64
+ * nodes is halved.  An interval whose integrands are bounded on the real
+ * line by tol / (T - lo) contributes 0 without nodes (its share covers what
+ * it drops), and so does the longest such [lo, x0] found by 5 bisection
+ * steps: where the product of the Phi's vanishes.  So the quadrature
+ * errors of all components sum to at most tol = TS_TOL = 4e-13 (a proof,
+ * not an estimate: ThompsonStats.error_bound is the sum of the intervals'
+ * bounds), and no integrand value is spent on deciding.  The bound is
+ * pessimistic by about 1.3 to 1.6 in nodes (by orders of magnitude in
+ * digits: at tolerances 1e-3 to 1e-9 the actual errors stay below 1% of it).
  *
- * Nodes.  At each node Phi_b and phi_b come from one exp (normal_cdf_pdf:
- * exp(-z^2 / 2) times a tabulated Mills ratio), with relative error a few
- * units in the last place, and the products prod_{b != a} from prefix and
- * suffix products (no division by a Phi that may have underflowed): O(k)
- * per node, memory O(k).  An interval is integrated once, when its N is
- * known.
+ * Nodes.  At each node Phi_j and phi_j come from one exp (normal.h's
+ * normal_exp_neg, inline) and a tabulated Mills ratio (normal_mills_ratio):
+ * Phi(z) = e R(-z) for z < 0, 1 - e R(z) otherwise, e = exp(-z^2 / 2), with
+ * relative errors of a few units of 2^-53 where |z| is moderate (up to
+ * about z^2 / 2 units further out, where the factor is tiny); the products
+ * prod_{i != j} come from prefix and suffix products, with no division by a
+ * Phi that may have underflowed: O(k) per node, memory O(k).  An interval
+ * is integrated once, when its N is known.
  *
- * Total error.  Finally the probabilities are divided by their sum S, which
- * removes the (tiny) truncation and integration error from the total:
- * |p_a / S - P(a)| <= (E_a + E + 2 t) / S with E_a <= E <= TS_TOL the
- * quadrature errors of a and of the sum and t <= 2 k Q(8.5) the truncation,
- * so every probability is within 2 TS_TOL + 4 k Q(8.5) = 4.0e-13 + 3.8e-17 k
- * of the exact value, plus rounding: the node values have relative errors
- * of about (k + 10) 2^-53 (more only where f_a is negligible, in tails where
- * |z| is large), and the positive Gauss weights carry a relative error of
- * the node values to the sums, so 1e-14 more for k = 50.
- * Work is bounded: at most 4000 intervals (fewer for large k, so that
- * nodes x arms stays under about 1e8); when an interval cannot meet its
- * share (the cap, or an interval at the resolution of doubles) the best
- * rule is used and ThompsonStats.converged says so.  Typical calls use
- * 40-150 nodes.
+ * Total error.  Finally the probabilities are divided by their sum S.  With
+ * e_b the quadrature error and t_b the truncation of component b,
+ *   p_a / S - P(a) = ((1 - P(a)) (e_a - t_a) - P(a) sum_{b != a} (e_b - t_b)) / S,
+ * at most sum_b |e_b - t_b| / S in modulus: every probability is within
+ * tol + 4 k Q(8.5) = 4.0e-13 + 3.8e-17 k of the exact value (slightly more
+ * through 1 / S), plus rounding, which the bound does not cover: the node
+ * values carry relative errors of about (k + 10) 2^-53 where they matter,
+ * and the positive Gauss weights carry those to the sums (measured errors
+ * are below 5e-15, see test_thompson.c).
+ * Work is bounded: at most 4000 bound evaluations (fewer for large k, so
+ * that nodes x arms stays under about 1e8) and 64 nodes per interval; when
+ * an interval cannot meet its share (that cap, or an interval at the
+ * resolution of doubles) the largest rule is used and
+ * ThompsonStats.converged says so.  Typical calls use 50-100 nodes.
  */
 #include "thompson.h"
 
@@ -129,7 +136,7 @@
 #define TS_LN2 0.69314718055994530942
 #define TS_LOG_GMAX (-0.26767)	/* log(0.7652) rounded up: G(v) <= 0.7652 exp(v^2 / 2) */
 #define TS_NRHO 16
-#define TS_TRIM_STEPS 5			/* bisection steps finding the negligible lower end */		/* nodes below which an interval is not halved */
+#define TS_TRIM_STEPS 5			/* bisection steps finding the negligible lower end */
 #define TS_BOUND_TABLE 161		/* ts_log_mills, ts_softplus: x = j / 4, j = 0..160 */
 
 /* A Bernstein ellipse, by rho. */
@@ -173,6 +180,9 @@ typedef struct TsArm
 	int			first;			/* index of its first input arm, for sorting */
 } TsArm;
 
+/* thompson_work_doubles counts 6 doubles per TsArm */
+typedef char ts_arm_fits[sizeof(TsArm) <= 6 * sizeof(double) ? 1 : -1];
+
 typedef struct TsInterval
 {
 	double		a;
@@ -182,6 +192,9 @@ typedef struct TsInterval
 	double		log_err;		/* log of its error bound with min(n, 64) nodes */
 } TsInterval;
 
+/* and 5 per TsInterval */
+typedef char ts_interval_fits[sizeof(TsInterval) <= 5 * sizeof(double) ? 1 : -1];
+
 /* The integration of one call. */
 typedef struct TsCtx
 {
@@ -190,10 +203,8 @@ typedef struct TsCtx
 	double		tol;			/* TS_TOL, or a test's */
 	double		log_tol_per_len;	/* log(tol / (T - lo)) */
 	TsArm	   *arm;
-	double	   *cdf;			/* per node: Phi_j */
-	double	   *pdf;			/* per node: phi_j / s_j */
+	double	   *pdf;			/* per node: phi_j Phi_j^(g_j - 1) prod_{i < j} Phi_i^g_i */
 	double	   *pw;				/* per node: Phi_j^g_j */
-	double	   *suf;			/* per node: prod_{i > j} Phi_i^g_i */
 	double	   *acc;			/* Gauss sums of one interval */
 	double	   *tot;			/* sums over the intervals */
 	TsInterval *stack;
@@ -214,8 +225,8 @@ thompson_work_doubles(int k)
 	kz = (size_t) k;
 	if (kz > (SIZE_MAX / sizeof(double) - 6 * TS_STACK) / 16)
 		return 0;
-	/* mu, sg, arm-to-distinct map; TsArm (6 for 48 bytes); cdf, pdf, pw, suf, acc, tot; stack */
-	return 3 * kz + 6 * kz + 6 * kz + 5 * (size_t) TS_STACK + 8;
+	/* mu, sg, arm-to-distinct map; TsArm (6 doubles); pdf, pw, acc, tot; stack */
+	return 3 * kz + 6 * kz + 4 * kz + 5 * (size_t) TS_STACK;
 }
 
 /*
@@ -455,22 +466,14 @@ ts_arm_finish(const TsArm *a, double z, double x, double e, double q,
 		P = z < 0.0 ? q : 1.0 - q;
 		d = a->pdc * e;
 	}
-	else if (z < -38.5)
-	{
-		/* Phi and phi both underflow (Phi(-38.5) < 1e-323) */
-		P = 0.0;
-		d = 0.0;
-	}
-	else if (z > 0.0)
-	{
-		/* Phi = 1 (Q(8.5) < 2^-54); phi underflows from 37.4 on */
-		P = 1.0;
-		d = x < 37.4 ? a->pdc * e : 0.0;
-	}
 	else
 	{
-		P = normal_cdf(z);		/* the far lower tail: erfc (rare) */
-		d = a->pdc * e;
+		/* phi underflows from 37.4 on, Phi from -38.5 down */
+		d = x < 37.4 ? a->pdc * e : 0.0;
+		if (z > 0.0)
+			P = 1.0;			/* Q(8.5) < 2^-54 */
+		else
+			P = z < -38.5 ? 0.0 : normal_cdf(z);	/* the far lower tail: erfc (rare) */
 	}
 	if (a->g != 1)
 	{
@@ -563,7 +566,7 @@ ts_integrate(TsCtx *c, double a, double b, int n)
 }
 
 /*
- * Interval iv's node count and error bound for its share of TS_TOL, or
+ * Interval iv's node count and error bound for its share of the tolerance, or
  * (when maybe_negligible) n = 0 when it is negligible on the real line:
  * (b - a) sup sum_a f_a <= tol.
  */
@@ -609,7 +612,7 @@ ts_quadrature(TsCtx *c, double H)
 	maxint = (int) fmin(TS_MAX_INTERVALS, fmax(64.0, TS_WORK_BUDGET / (64.0 * c->kk)));
 	/*
 	 * Where the product of the Phi's vanishes the integrands are negligible:
-	 * [0, x0] with (x0 - 0) sup sum_a f_a <= TS_TOL x0 / H is skipped, x0
+	 * [0, x0] with (x0 - 0) sup sum_a f_a <= tol x0 / H is skipped, x0
 	 * found by TS_TRIM_STEPS bisection steps.
 	 */
 	{
@@ -760,11 +763,9 @@ ts_carve(TsWork *w, const double *mean, const double *sd, int k,
 	w->sg = w->mu + kz;
 	w->dist = (int *) (w->sg + kz);	/* k doubles hold k ints */
 	c->arm = (TsArm *) (w->sg + 2 * kz);	/* 6 doubles hold a TsArm */
-	c->cdf = w->sg + 8 * kz;
-	c->pdf = c->cdf + kz;
+	c->pdf = w->sg + 8 * kz;
 	c->pw = c->pdf + kz;
-	c->suf = c->pw + kz;
-	c->acc = c->suf + kz;
+	c->acc = c->pw + kz;
 	c->tot = c->acc + kz;
 	c->stack = (TsInterval *) (c->tot + kz);	/* 5 doubles hold a TsInterval */
 	c->kk = 0;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gauss_legendre.h"
 #include "normal.h"
 #include "thompson.h"
 #include "unit.h"
@@ -663,41 +664,50 @@ static long double ref_x[REF_N],
 			ref_w[REF_N];
 static bool ref_ready = false;
 
-/* Nodes (roots of P_n) and weights of the n-point rule, by Newton's method. */
+/*
+ * Nodes x[0..n) (roots of P_n, descending) and weights of the n-point
+ * Gauss–Legendre rule in long double, by Newton's method.
+ */
 static void
-ref_init(void)
+gl_newton(int n, long double *x, long double *w)
 {
 	int			i,
 				it,
 				j;
 
-	for (i = 0; i < REF_N; i++)
+	for (i = 0; i < n; i++)
 	{
-		long double x = cosl(3.14159265358979323846264338327950288L * (i + 0.75L) / (REF_N + 0.5L)),
+		long double t = cosl(3.14159265358979323846264338327950288L * (i + 0.75L) / (n + 0.5L)),
 					dp = 1.0L;
 
 		for (it = 0; it < 100; it++)
 		{
 			long double p0 = 1.0L,
-						p1 = x,
+						p1 = t,
 						dx;
 
-			for (j = 2; j <= REF_N; j++)
+			for (j = 2; j <= n; j++)
 			{
-				long double p2 = ((2 * j - 1) * x * p1 - (j - 1) * p0) / j;
+				long double p2 = ((2 * j - 1) * t * p1 - (j - 1) * p0) / j;
 
 				p0 = p1;
 				p1 = p2;
 			}
-			dp = REF_N * (x * p1 - p0) / (x * x - 1.0L);
+			dp = n * (t * p1 - p0) / (t * t - 1.0L);
 			dx = p1 / dp;
-			x -= dx;
+			t -= dx;
 			if (fabsl(dx) < 1e-19L)
 				break;
 		}
-		ref_x[i] = x;
-		ref_w[i] = 2.0L / ((1.0L - x * x) * dp * dp);
+		x[i] = t;
+		w[i] = 2.0L / ((1.0L - t * t) * dp * dp);
 	}
+}
+
+static void
+ref_init(void)
+{
+	gl_newton(REF_N, ref_x, ref_w);
 	ref_ready = true;
 }
 
@@ -1135,9 +1145,58 @@ test_reference_self(void)
 	printf("     thompson: the reference on two grids differs by at most %.1Le\n", worst);
 }
 
+/*
+ * gauss_legendre.h's table, n = 2..64: the stored nodes descend in [0, 1)
+ * and agree with Newton's method in long double to an ulp, the weights to
+ * 2 ulps, the weights sum to 2, and x^(2j) integrates exactly for 2j < 2n.
+ */
+static void
+test_gauss_legendre_table(void)
+{
+	int			n,
+				bad = 0;
+	long double x[GAUSS_LEGENDRE_MAX],
+				w[GAUSS_LEGENDRE_MAX];
+
+	for (n = 2; n <= GAUSS_LEGENDRE_MAX; n++)
+	{
+		const double (*rule)[2] = gauss_legendre_rule(n);
+		int			i,
+					j;
+		long double sum = 0.0L;
+
+		gl_newton(n, x, w);
+		for (i = 0; i < (n + 1) / 2; i++)
+		{
+			bool		ok = rule[i][0] >= 0.0 && rule[i][0] < 1.0 && rule[i][1] > 0.0 &&
+				(i == 0 || rule[i][0] < rule[i - 1][0]) &&
+				fabsl(rule[i][0] - x[i]) <= 1.2e-16L &&
+				fabsl(rule[i][1] - w[i]) <= 2.3e-16L * w[i];
+
+			if (!ok && bad++ < 5)
+				fprintf(stderr, "gauss_legendre n = %d, node %d: %.17g %.17g, Newton %.20Lg %.20Lg\n",
+						n, i, rule[i][0], rule[i][1], x[i], w[i]);
+			sum += rule[i][0] == 0.0 ? rule[i][1] : 2.0L * rule[i][1];
+		}
+		CHECK(n % 2 == 0 || rule[(n - 1) / 2][0] == 0.0);
+		CHECK(fabsl(sum - 2.0L) <= 1e-15L);
+		for (j = 0; j < n; j++)
+		{
+			long double m = 0.0L;
+
+			for (i = 0; i < (n + 1) / 2; i++)
+				m += (rule[i][0] == 0.0 ? 1.0L : 2.0L) * rule[i][1] * powl(rule[i][0], 2 * j);
+			if (!(fabsl(m - 2.0L / (2 * j + 1)) <= 2e-15L) && bad++ < 5)
+				fprintf(stderr, "gauss_legendre n = %d: x^%d integrates to %.20Lg\n", n, 2 * j, m);
+		}
+	}
+	CHECK(bad == 0);
+}
+
 void
 test_thompson(void)
 {
+	test_gauss_legendre_table();
 	test_reference_self();
 	test_random_cases();
 	test_k2_closed_form();
