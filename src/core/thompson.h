@@ -39,11 +39,11 @@ typedef struct ThompsonStats
  * not alias mean or sd).  Fails with AB_ERR_VALUE when k < 1, a pointer is
  * NULL, a mean is not finite or an sd is negative or not finite, and with
  * AB_ERR_LIMIT when the O(k) scratch cannot be allocated (malloc/free).
- * Work is bounded (at most about 4000 intervals of at most 40 integrand
- * evaluations of O(k) each, fewer for large k so that the evaluations of
- * Phi stay under about 1e8; typically 40-150 evaluations in all): if the
- * tolerance cannot be met within that budget the best estimate is
- * returned.  Memory is O(k).  No interrupt checks inside.
+ * Work is bounded (at most 4000 intervals of at most 64 integrand
+ * evaluations of O(k) each, and about 5e8 evaluations of Phi in all for
+ * large k; typically 50-100 integrand evaluations): if the tolerance cannot
+ * be met within that budget the best estimate is returned
+ * (ThompsonStats.converged).  Memory is O(k).
  */
 bool		thompson_probabilities(const double *mean, const double *sd, int k,
 								   double *prob, AbError *err);
