@@ -791,24 +791,28 @@ static void
 ts_classify(TsWork *w, double maxval)
 {
 	int			a;
+	double		scale;
+	const double min_sd = ldexp(1.0, TS_MIN_SD_EXP);
 
 	if (maxval > 0.0)
 		(void) frexp(maxval, &w->scale_exp);
 	else
 		w->scale_exp = 0;
+	/* 2^-scale_exp when it is a double (a multiplication by it is exact, as ldexp) */
+	scale = w->scale_exp >= -1023 && w->scale_exp <= 1022 ? ldexp(1.0, -w->scale_exp) : 0.0;
 	w->ncont = 0;
 	w->nties = 0;
 	w->point_max = -INFINITY;
 	w->lo = -INFINITY;
 	for (a = 0; a < w->k; a++)
 	{
-		double		m = ldexp(w->mean[a], -w->scale_exp);
-		double		s = ldexp(w->sd[a], -w->scale_exp);
+		double		m = scale > 0.0 ? w->mean[a] * scale : ldexp(w->mean[a], -w->scale_exp);
+		double		s = scale > 0.0 ? w->sd[a] * scale : ldexp(w->sd[a], -w->scale_exp);
 
 		w->prob[a] = 0.0;
 		w->dist[a] = -1;
 		w->mu[a] = m;
-		if (s >= ldexp(1.0, TS_MIN_SD_EXP) && m + TS_TAIL * s > m - TS_TAIL * s)
+		if (s >= min_sd && m + TS_TAIL * s > m - TS_TAIL * s)
 		{
 			w->sg[a] = s;
 			w->ncont++;
