@@ -1146,6 +1146,55 @@ test_reference_self(void)
 }
 
 /*
+ * Identical arms (merged into one of multiplicity g inside thompson.c)
+ * beside others and beside point masses, against the reference, which
+ * integrates every arm on its own; the tolerance argument's domain.
+ */
+static void
+test_identical_arms(void)
+{
+	double		m[REF_MAXK],
+				s[REF_MAXK],
+				pr[REF_MAXK],
+				worst = 0.0;
+	long double ref[REF_MAXK];
+	double	   *work = malloc(sizeof(double) * thompson_work_doubles(REF_MAXK));
+	ThompsonStats ts;
+	AbError		err;
+	int			c,
+				a;
+
+	for (c = 0; c < 6; c++)
+	{
+		int			k = c < 3 ? 50 : 12,
+					same = c < 3 ? 45 : 6;
+
+		for (a = 0; a < k; a++)
+		{
+			/* the unseen ones at (0, 2); the others trained, or point masses */
+			m[a] = a < same ? 0.0 : 0.5 + 0.3 * (a - same);
+			s[a] = a < same ? 2.0 : (c % 3 == 2 && a % 2 ? 0.0 : 0.2 + 0.1 * c);
+			if (c == 5 && a >= same)
+				m[a] = 1.0;		/* tied point masses and a continuous arm at 1 */
+		}
+		ref_probabilities(m, s, k, ref);
+		CHECK(thompson_probabilities_work(m, s, k, pr, work, &ts, &err));
+		for (a = 0; a < k; a++)
+		{
+			worst = fmax(worst, fabs(pr[a] - (double) ref[a]));
+			if (a > 0 && a < same)
+				CHECK(pr[a] == pr[0]);
+		}
+	}
+	CHECK(worst <= RANDOM_TOL);
+	err.kind = AB_OK;
+	CHECK(!thompson_probabilities_tol(m, s, 3, pr, work, 0.0, &ts, &err) && err.kind == AB_ERR_VALUE);
+	CHECK(!thompson_probabilities_tol(m, s, 3, pr, work, 1.0, &ts, &err));
+	CHECK(!thompson_probabilities_tol(m, s, 3, pr, work, NAN, &ts, &err));
+	free(work);
+}
+
+/*
  * gauss_legendre.h's table, n = 2..64: the stored nodes descend in [0, 1)
  * and agree with Newton's method in long double to an ulp, the weights to
  * 2 ulps, the weights sum to 2, and x^(2j) integrates exactly for 2j < 2n.
@@ -1199,6 +1248,7 @@ test_thompson(void)
 	test_gauss_legendre_table();
 	test_reference_self();
 	test_random_cases();
+	test_identical_arms();
 	test_k2_closed_form();
 	test_k2_extremes();
 	test_equal_means_orthant();
