@@ -189,6 +189,7 @@ typedef struct TsInterval
 {
 	double		a;
 	double		b;
+	double		log_share;		/* log of its share of the tolerance */
 	int			hint;			/* rho grid index to start the walk at, then the best */
 	int			n;				/* nodes needed; 0 negligible; -1 not evaluated yet */
 	double		log_err;		/* log of its error bound with min(n, 64) nodes */
@@ -575,20 +576,90 @@ ts_integrate(TsCtx *c, double a, double b, int n)
 static void
 ts_evaluate(TsCtx *c, TsInterval *iv, bool maybe_negligible)
 {
-	double		llen = log(iv->b - iv->a),
-				ltol = c->log_tol_per_len + llen;	/* log(tol (b - a) / H) */
+	double		llen = log(iv->b - iv->a);
 
 	c->examined++;
 	if (maybe_negligible)
 	{
 		iv->log_err = llen + ts_log_bound(c, iv->a, iv->b, 0.0, NULL);
-		if (iv->log_err <= ltol)
+		if (iv->log_err <= iv->log_share)
 		{
 			iv->n = 0;
 			return;
 		}
 	}
-	iv->n = ts_best_rule(c, iv->a, iv->b, llen - TS_LN2, ltol, &iv->hint, &iv->log_err);
+	iv->n = ts_best_rule(c, iv->a, iv->b, llen - TS_LN2, iv->log_share, &iv->hint, &iv->log_err);
+}
+
+/*
+ * Interval iv (needing more than 64 nodes) in pieces onto the stack at top,
+ * returning how many: its narrowest arm's core [m - 8.5 s, m + 8.5 s] cut
+ * out when that is under an eighth of it (so a narrow arm inside a wide
+ * interval is isolated at once, not by halving down to it: sds may span
+ * hundreds of decades), the core taking half of iv's share of the
+ * tolerance and the pieces beside it a quarter each; otherwise its halves,
+ * half the share each.  The pieces are evaluated when they are popped.
+ */
+static int
+ts_split(TsCtx *c, const TsInterval *iv, TsInterval *st)
+{
+	double		len = iv->b - iv->a,
+				best = INFINITY,
+				c1 = 0.0,
+				c2 = 0.0;
+	int			j,
+				n = 0;
+
+	for (j = 0; j < c->kk; j++)
+	{
+		const TsArm *r = &c->arm[j];
+		double		lo = r->mu - TS_TAIL * r->sg,
+					hi = r->mu + TS_TAIL * r->sg;
+
+		if (r->sg < best && 2.0 * TS_TAIL * r->sg <= 0.125 * len && hi > iv->a && lo < iv->b)
+		{
+			best = r->sg;
+			c1 = lo;
+			c2 = hi;
+		}
+	}
+	if (best < INFINITY && (c1 > iv->a || c2 < iv->b))
+	{
+		double		lq = iv->log_share - 2.0 * TS_LN2;
+
+		if (c2 < iv->b)
+		{
+			st[n].a = c2;
+			st[n].b = iv->b;
+			st[n++].log_share = lq;
+		}
+		st[n].a = c1 > iv->a ? c1 : iv->a;
+		st[n].b = c2 < iv->b ? c2 : iv->b;
+		st[n++].log_share = lq + TS_LN2;
+		if (c1 > iv->a)
+		{
+			st[n].a = iv->a;
+			st[n].b = c1;
+			st[n++].log_share = lq;
+		}
+	}
+	else
+	{
+		double		mid = iv->a + 0.5 * len;
+
+		st[0].a = mid;
+		st[0].b = iv->b;
+		st[1].a = iv->a;
+		st[1].b = mid;
+		st[0].log_share = st[1].log_share = iv->log_share - TS_LN2;
+		n = 2;
+	}
+	for (j = 0; j < n; j++)
+	{
+		st[j].hint = iv->hint;
+		st[j].n = -1;
+	}
+	return n;
 }
 
 /*
@@ -634,6 +705,7 @@ ts_quadrature(TsCtx *c, double H)
 		st[0].a = x0;
 	}
 	st[0].b = H;
+	st[0].log_share = log(c->tol * ((H - st[0].a) / H));
 	st[0].hint = 1;
 	ts_evaluate(c, &st[0], false);	/* past the trimmed end: not negligible */
 	top = 1;
@@ -650,34 +722,27 @@ ts_quadrature(TsCtx *c, double H)
 			c->bound += exp(iv.log_err);
 			continue;
 		}
+
 		/*
-		 * Halving stops at TS_MAX_INTERVALS intervals examined, or when the
+		 * Splitting stops at TS_MAX_INTERVALS intervals examined, or when the
 		 * work done and committed (nodes, and about 4 bound evaluations per
 		 * examined interval, each O(k)) reaches TS_WORK_BUDGET.
 		 */
-		if (iv.n > GAUSS_LEGENDRE_MAX && mid > iv.a && mid < iv.b && top + 2 <= TS_STACK &&
-			c->examined + top + 2 <= TS_MAX_INTERVALS &&
-			c->kk * (c->nodes + 4.0 * (c->examined + top + 2)) < TS_WORK_BUDGET)
+		if (iv.n > GAUSS_LEGENDRE_MAX && mid > iv.a && mid < iv.b && top + 3 <= TS_STACK &&
+			c->examined + top + 3 <= TS_MAX_INTERVALS &&
+			c->kk * (c->nodes + 4.0 * (c->examined + top + 3)) < TS_WORK_BUDGET)
 		{
-			/* halve: the halves are evaluated when they are popped */
-			st[top].a = mid;
-			st[top].b = iv.b;
-			st[top + 1].a = iv.a;
-			st[top + 1].b = mid;
-			st[top].hint = st[top + 1].hint = iv.hint;
-			st[top].n = st[top + 1].n = -1;
-			top += 2;
+			top += ts_split(c, &iv, st + top);
 			continue;
 		}
 		if (iv.n > GAUSS_LEGENDRE_MAX)
-		{
-			iv.n = GAUSS_LEGENDRE_MAX;
-			c->converged = false;
-		}
+			iv.n = GAUSS_LEGENDRE_MAX;	/* its bound is then above its share */
 		c->bound += exp(iv.log_err);
 		c->intervals++;
 		ts_integrate(c, iv.a, iv.b, iv.n);
 	}
+	/* the shares sum to tol: over it only where a cap stopped the splitting */
+	c->converged = c->bound <= c->tol * (1.0 + 1e-9);
 }
 
 bool

@@ -12,8 +12,8 @@
  *  - Monte Carlo with 10^6 draws (splitmix64 + Box–Muller), within 5
  *    binomial standard errors;
  *  - test_random_cases: 1,200 random configurations (K = 2 to 50: bandit
- *    posteriors with unseen arms, near ties, sds over twelve decades, means
- *    far apart, point masses) against ref_probabilities, a composite
+ *    posteriors with unseen arms, near ties, sds over twelve and over three
+ *    hundred decades, means far apart, point masses) against ref_probabilities, a composite
  *    Gauss–Legendre rule in long double written here (its own nodes, by
  *    Newton's method; panels of half an sd of every arm over +-12 sds; Phi
  *    and phi from libm's erfc and exp, not normal.h's tables): every
@@ -900,7 +900,7 @@ rnd_normal(unsigned long long *st)
 static int
 random_case(int q, unsigned long long *st, double *m, double *s)
 {
-	int			kind = q % 8,
+	int			kind = q % 9,
 				k,
 				a;
 
@@ -999,6 +999,15 @@ random_case(int q, unsigned long long *st, double *m, double *s)
 				}
 			}
 			break;
+		case 8:
+			/* sds over 300 decades, each mean within a few of its own sds of 0 */
+			k = 2 + (int) (9 * unit_rand01(st));
+			for (a = 0; a < k; a++)
+			{
+				s[a] = pow(10.0, 300.0 * unit_rand01(st) - 150.0);
+				m[a] = s[a] * rnd_normal(st);
+			}
+			break;
 		default:
 			/* general: means N(0, 1) scaled, sds over two decades */
 			{
@@ -1035,7 +1044,7 @@ test_random_cases(void)
 				pr[REF_MAXK],
 				worst = 0.0,
 				worst_ratio = 0.0,
-				worst_kind[8] = {0};
+				worst_kind[9] = {0};
 	long double ref[REF_MAXK];
 	double	   *work = malloc(sizeof(double) * thompson_work_doubles(REF_MAXK));
 	int			q,
@@ -1070,11 +1079,11 @@ test_random_cases(void)
 			arms++;
 			if (e > worst)
 				worst = e;
-			if (e > worst_kind[q % 8])
-				worst_kind[q % 8] = e;
+			if (e > worst_kind[q % 9])
+				worst_kind[q % 9] = e;
 			if (!(e <= RANDOM_TOL) && bad++ < 10)
 				fprintf(stderr, "random case %d (kind %d, k = %d), arm %d: m = %.17g, s = %.17g: "
-						"%.17g, reference %.17Lg\n", q, q % 8, k, a, m[a], s[a], pr[a], ref[a]);
+						"%.17g, reference %.17Lg\n", q, q % 9, k, a, m[a], s[a], pr[a], ref[a]);
 		}
 		CHECK_NEAR(sum, 1.0, 1e-14);
 
@@ -1109,9 +1118,9 @@ test_random_cases(void)
 		   "error bound (worst error / bound %.2g)\n",
 		   RANDOM_CASES, arms, RANDOM_TOL, worst, certified, worst_ratio);
 	printf("     thompson: worst by kind (bandit, bandit, near ties, 12 decades, far apart, "
-		   "point masses, K 17-50, general): %.0e %.0e %.0e %.0e %.0e %.0e %.0e %.0e\n",
+		   "point masses, K 17-50, general, 300 decades): %.0e %.0e %.0e %.0e %.0e %.0e %.0e %.0e %.0e\n",
 		   worst_kind[0], worst_kind[1], worst_kind[2], worst_kind[3], worst_kind[4],
-		   worst_kind[5], worst_kind[6], worst_kind[7]);
+		   worst_kind[5], worst_kind[6], worst_kind[7], worst_kind[8]);
 	free(work);
 }
 
