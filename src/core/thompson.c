@@ -77,19 +77,24 @@
  * its worst point (Phi(u) at the right edge, phi(u) at the point nearest
  * the arm's mean, |v| = B / s), and the sum of the logarithms bounds every
  * |f_a|; k times the largest bounds their sum, so the bound covers all
- * components together.  For each interval the bound is evaluated on a grid
- * of rho (1.2 1.3^i), walking up from the parent interval's best while N
- * falls, and the smallest N meeting the interval's share of the tolerance,
- * tol (b - a) / (T - lo), is taken; an interval that needs more than 64
- * nodes is halved.  An interval whose integrands are bounded on the real
- * line by tol / (T - lo) contributes 0 without nodes (its share covers what
- * it drops), and so does the longest such [lo, x0] found by 5 bisection
- * steps: where the product of the Phi's vanishes.  So the quadrature
- * errors of all components sum to at most tol = TS_TOL = 4e-13 (a proof,
- * not an estimate: ThompsonStats.error_bound is the sum of the intervals'
- * bounds), and no integrand value is spent on deciding.  The bound is
- * pessimistic by about 1.3 to 1.6 in nodes (by orders of magnitude in
- * digits: at tolerances 1e-3 to 1e-9 the actual errors stay below 1% of it).
+ * components together.  Each interval has a share of the tolerance: first
+ * [lo, x0], the longest start where (x0 - lo) times the integrands' bound
+ * on the real line is at most tol (x0 - lo) / (T - lo) (5 bisection steps:
+ * where the product of the Phi's vanishes), skipped, and [x0, T] the rest.
+ * For an interval the bound is evaluated on a grid of rho (1.2 1.3^i),
+ * walking up from the parent interval's best while N falls, and the
+ * smallest N meeting its share is taken; one that needs more than 64 nodes
+ * is split, the shares of the pieces summing to its own: its narrowest
+ * arm's core [m - 8.5 s, m + 8.5 s] is cut out when that is under an
+ * eighth of it (half the share, a quarter to each side), or else it is
+ * halved (half each).  A piece whose integrands are bounded on the real
+ * line by its share over its length contributes 0 without nodes.  So the
+ * quadrature errors of all components sum to at most tol = TS_TOL = 4e-13
+ * (a proof, not an estimate: ThompsonStats.error_bound is the sum of the
+ * intervals' bounds and shares skipped), and no integrand value is spent on
+ * deciding.  The bound is pessimistic by about 1.3 to 1.6 in nodes (by
+ * orders of magnitude in digits: at tolerances 1e-3 to 1e-9 the actual
+ * errors stay below 2% of it).
  *
  * Nodes.  At each node Phi_j and phi_j come from one exp (normal.h's
  * normal_exp_neg, inline) and a tabulated Mills ratio (normal_mills_ratio):
@@ -109,11 +114,11 @@
  * values carry relative errors of about (k + 10) 2^-53 where they matter,
  * and the positive Gauss weights carry those to the sums (measured errors
  * are below 5e-15, see test_thompson.c).
- * Work is bounded: halving stops at 4000 intervals examined, or when about
- * 5e8 arm evaluations (nodes and bounds, O(k) each) are done or committed;
- * an interval that then still needs more than 64 nodes, or one at the
- * resolution of doubles, is integrated with 64 and ThompsonStats.converged
- * says so.  Typical calls use 50-100 nodes; with tens of thousands of arms
+ * Work is bounded: splitting stops at 4000 intervals examined, or when
+ * about 5e8 arm evaluations (nodes and bounds, O(k) each) are done or
+ * committed; an interval that then still needs more than 64 nodes, or one
+ * at the resolution of doubles, is integrated with 64, and
+ * ThompsonStats.converged says whether the bounds still sum within tol.  Typical calls use 50-100 nodes; with tens of thousands of arms
  * the bound asks for more nodes than 1.1's heuristic estimate stopped at
  * (3,000 against 500 for 100,000 arms of similar means: 5 s against 2 s).
  */
@@ -571,7 +576,7 @@ ts_integrate(TsCtx *c, double a, double b, int n)
 /*
  * Interval iv's node count and error bound for its share of the tolerance, or
  * (when maybe_negligible) n = 0 when it is negligible on the real line:
- * (b - a) sup sum_a f_a <= tol.
+ * (b - a) sup sum_a f_a <= its share.
  */
 static void
 ts_evaluate(TsCtx *c, TsInterval *iv, bool maybe_negligible)
@@ -664,11 +669,11 @@ ts_split(TsCtx *c, const TsInterval *iv, TsInterval *st)
 
 /*
  * Partition [0, H] and integrate: the negligible lower end trimmed, then
- * depth-first halving of every interval needing more nodes than the largest
- * rule, until every interval meets its share of the tolerance or is
- * negligible.  (Halving an interval that a smaller count would do too was
- * tried: the halves seldom need fewer nodes together, and evaluating their
- * bounds cost more than it saved.)
+ * depth-first splitting (ts_split) of every interval needing more nodes than
+ * the largest rule, until every interval meets its share of the tolerance
+ * or is negligible.  (Halving an interval that a smaller count would do too
+ * was tried: the halves seldom need fewer nodes together, and evaluating
+ * their bounds cost more than it saved.)
  */
 static void
 ts_quadrature(TsCtx *c, double H)
