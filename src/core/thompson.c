@@ -113,7 +113,7 @@
  * through 1 / S), plus rounding, which the bound does not cover: the node
  * values carry relative errors of about (k + 10) 2^-53 where they matter,
  * and the positive Gauss weights carry those to the sums (measured errors
- * are below 5e-15, see test_thompson.c).
+ * are below 1e-14, see test_thompson.c).
  * Work is bounded: splitting stops at 4000 intervals examined, or when
  * about 5e8 arm evaluations (nodes and bounds, O(k) each) are done or
  * committed; an interval that then still needs more than 64 nodes, or one

@@ -6,7 +6,7 @@
  * P(arm a has the largest draw) for every arm, by deterministic numerical
  * integration (never by sampling) with a proven error bound: every
  * probability is within 4.0e-13 + 3.8e-17 k of the exact value, plus
- * rounding of about (k + 10) 2^-53 (measured errors are below 1e-15),
+ * rounding of about (k + 10) 2^-53 (measured errors are below 1e-14),
  * renormalised to sum to 1 up to rounding.  Tiny probabilities are accurate
  * in absolute terms only.  sd[a] == 0 is a point mass at mean[a]; exact
  * ties between point masses split evenly, and arms with the same mean and
