@@ -97,8 +97,9 @@
  * errors stay below 2% of it).
  *
  * Nodes.  At each node Phi_j and phi_j come from one exp (normal.h's
- * normal_exp_neg, inline) and a tabulated Mills ratio (normal_mills_ratio):
- * Phi(z) = e R(-z) for z < 0, 1 - e R(z) otherwise, e = exp(-z^2 / 2), with
+ * normal_exp_neg, inline) and a table (normal_mills_ratio): with
+ * e = exp(-z^2 / 2) and the tabulated Q(x) exp(x^2 / 2) = E(x),
+ * Phi(z) = e E(-z) for z < 0 and 1 - e E(z) otherwise, phi(z) = e / sqrt(2 pi),
  * relative errors of a few units of 2^-53 where |z| is moderate (up to
  * about z^2 / 2 units further out, where the factor is tiny); the products
  * prod_{i != j} come from prefix and suffix products, with no division by a
@@ -118,9 +119,10 @@
  * about 5e8 arm evaluations (nodes and bounds, O(k) each) are done or
  * committed; an interval that then still needs more than 64 nodes, or one
  * at the resolution of doubles, is integrated with 64, and
- * ThompsonStats.converged says whether the bounds still sum within tol.  Typical calls use 50-100 nodes; with tens of thousands of arms
- * the bound asks for more nodes than 1.1's heuristic estimate stopped at
- * (3,000 against 500 for 100,000 arms of similar means: 5 s against 2 s).
+ * ThompsonStats.converged says whether the bounds still sum within tol.
+ * Typical calls use 50-100 nodes; with tens of thousands of arms the bound
+ * asks for more nodes than 1.1's heuristic estimate stopped at (3,000
+ * against 500 for 100,000 arms of similar means: 5 s against 2 s).
  */
 #include "thompson.h"
 
