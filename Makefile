@@ -35,7 +35,7 @@ PG_CPPFLAGS = -Isrc/core
 # No fused multiply-adds: the same results on every CPU and compiler
 # (GNU C would contract a*b + c across statements where FMA exists).
 PG_CFLAGS   = $(WARNINGS) -ffp-contract=off
-EXTRA_CLEAN = test/unit/run_unit results tmp_check regression.diffs regression.out
+EXTRA_CLEAN = test/unit/run_unit test/bench/bench_thompson results tmp_check regression.diffs regression.out
 
 # Debian installs several servers side by side: prefer the 15 one when present.
 ifneq ($(wildcard /usr/lib/postgresql/15/bin/pg_config),)
@@ -90,6 +90,21 @@ test/unit/run_unit: $(CORE_SRCS) $(wildcard src/core/*.h) $(wildcard test/unit/*
 unit: test/unit/run_unit
 	bash test/unit/check_core_includes.sh
 	./test/unit/run_unit
+
+# Thompson's integrator against the 1.1 one, side by side on the same inputs
+# (test/bench/bench_thompson.c): built like the unit tests against src/core,
+# optimised as the server build is (-O2, no FMA contraction), no sanitizers.
+BENCH_THOMPSON_CFLAGS = -std=c99 -O2 -g -Wall -Wextra $(WERROR) -Wno-format-truncation \
+                        -ffp-contract=off -fno-strict-aliasing -fwrapv -Isrc/core \
+                        $(addprefix -I,$(PG_INCLUDEDIR_SERVER))
+test/bench/bench_thompson: test/bench/bench_thompson.c test/bench/thompson_reference_1_1.[ch] \
+                           $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CC) $(BENCH_THOMPSON_CFLAGS) -o $@ test/bench/bench_thompson.c $(CORE_SRCS) \
+	    $(CORE_PGCOMMON_LIBS) -lm
+
+.PHONY: bench-thompson
+bench-thompson: test/bench/bench_thompson
+	./test/bench/bench_thompson
 
 test:
 	bash test/run_tests.sh

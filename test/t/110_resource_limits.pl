@@ -172,8 +172,8 @@ times_out('scoring a 1024 x 20-arm model (factorisation)',
 	q{SELECT bandit_scores(m, (SELECT array_agg(cos(j)::float8) FROM generate_series(1, 1024) j)) FROM big});
 
 # Exact Thompson probabilities of 100,000 arms: one call of
-# thompson_probabilities_work (src/core/thompson.c), ~3 s here, checked
-# once per integration interval.
+# thompson_probabilities_work (src/core/thompson.c), ~5 s here, checked
+# once per integration interval (~0.1 s each).
 times_out('thompson probabilities of 100,000 arms (one call)',
 	q{SELECT array_length(bandit_probabilities(m, ARRAY[1, 0.5], NULL, 'thompson(scale=0.3)'), 1) FROM many});
 

@@ -10,12 +10,22 @@
  *  - composite Simpson on a fine uniform grid, written out here with no
  *    adaptivity, pruning or prefix products;
  *  - Monte Carlo with 10^6 draws (splitmix64 + Box–Muller), within 5
- *    binomial standard errors.
+ *    binomial standard errors;
+ *  - test_random_cases: 1,200 random configurations (K = 2 to 50: bandit
+ *    posteriors with unseen arms, near ties, sds over twelve and over three
+ *    hundred decades, means far apart, point masses) against ref_probabilities, a composite
+ *    Gauss–Legendre rule in long double written here (its own nodes, by
+ *    Newton's method; panels of half an sd of every arm over +-12 sds; Phi
+ *    and phi from libm's erfc and exp, not normal.h's tables): every
+ *    probability within 1e-12, and the error bound thompson.c proves
+ *    checked against the actual error at loose tolerances, where it can be
+ *    measured.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "gauss_legendre.h"
 #include "normal.h"
 #include "thompson.h"
 #include "unit.h"
@@ -600,7 +610,7 @@ test_work_and_stats(void)
 	for (a = 0; a < 6; a++)
 		CHECK(p1[a] == p2[a]);
 	CHECK(st.converged && st.arms_integrated == 6 && st.intervals > 0 &&
-		  st.nodes > 0 && st.nodes < 2000 && st.error_estimate <= 1e-12);
+		  st.nodes > 0 && st.nodes < 2000 && st.error_bound <= 1e-12);
 	CHECK(thompson_work_doubles(0) == 0 && thompson_work_doubles(1) > 0);
 	free(work);
 }
@@ -644,9 +654,610 @@ test_errors(void)
 	CHECK(!thompson_probabilities(m, s, 3, pr, NULL));
 }
 
+/* ---- an independent reference: composite Gauss–Legendre in long double ---- */
+
+#define REF_N 20				/* nodes per panel */
+#define REF_TAIL 12.0L			/* range in sds: Q(12) = 1.8e-33 */
+#define REF_MAXK 64
+
+static long double ref_x[REF_N],
+			ref_w[REF_N];
+static bool ref_ready = false;
+
+/*
+ * Nodes x[0..n) (roots of P_n, descending) and weights of the n-point
+ * Gauss–Legendre rule in long double, by Newton's method.
+ */
+static void
+gl_newton(int n, long double *x, long double *w)
+{
+	int			i,
+				it,
+				j;
+
+	for (i = 0; i < n; i++)
+	{
+		long double t = cosl(3.14159265358979323846264338327950288L * (i + 0.75L) / (n + 0.5L)),
+					dp = 1.0L;
+
+		for (it = 0; it < 100; it++)
+		{
+			long double p0 = 1.0L,
+						p1 = t,
+						dx;
+
+			for (j = 2; j <= n; j++)
+			{
+				long double p2 = ((2 * j - 1) * t * p1 - (j - 1) * p0) / j;
+
+				p0 = p1;
+				p1 = p2;
+			}
+			dp = n * (t * p1 - p0) / (t * t - 1.0L);
+			dx = p1 / dp;
+			t -= dx;
+			if (fabsl(dx) < 1e-19L)
+				break;
+		}
+		x[i] = t;
+		w[i] = 2.0L / ((1.0L - t * t) * dp * dp);
+	}
+}
+
+static void
+ref_init(void)
+{
+	gl_newton(REF_N, ref_x, ref_w);
+	ref_ready = true;
+}
+
+static long double
+ref_Phi(long double z)
+{
+	return 0.5L * (long double) erfc((double) (-z / sqrtl(2.0L)));
+}
+
+static long double
+ref_phi(long double z)
+{
+	return (long double) exp((double) (-0.5L * z * z)) /
+		sqrtl(2.0L * 3.14159265358979323846264338327950288L);
+}
+
+typedef struct RefPoint
+{
+	long double t;				/* a breakpoint */
+	long double s;				/* the sd of the arm it belongs to */
+} RefPoint;
+
+static int
+ref_cmp(const void *x, const void *y)
+{
+	long double a = ((const RefPoint *) x)->t,
+				b = ((const RefPoint *) y)->t;
+
+	return (a > b) - (a < b);
+}
+
+/*
+ * P(arm a has the largest draw) by brute force: the continuous arms'
+ * integrals over [max(top point mass, max (m - 12 s)), max (m + 12 s)] on
+ * panels between the points m + (j + offset) s / per_sd of every arm
+ * (thinned), 20 Gauss nodes each;
+ * point masses at the top M share prod Phi_c(M).  No pruning, no
+ * adaptivity, no renormalisation.
+ */
+static void
+ref_probabilities_grid(const double *m, const double *s, int k, long double *p,
+					   int per_sd, long double offset)
+{
+	static RefPoint bp[REF_MAXK * 200 + 2];
+	long double M = -INFINITY,
+				lo = -INFINITY,
+				hi = -INFINITY,
+				Phi[REF_MAXK],
+				phi[REF_MAXK],
+				suf[REF_MAXK],
+				cm[REF_MAXK],
+				cis[REF_MAXK];
+	int			cont[REF_MAXK];
+	int			nc = 0,
+				nties = 0,
+				nb = 0,
+				a,
+				b,
+				i,
+				q;
+
+	if (!ref_ready)
+		ref_init();
+	for (a = 0; a < k; a++)
+	{
+		p[a] = 0.0L;
+		if (s[a] > 0.0)
+		{
+			cont[nc++] = a;
+			lo = fmaxl(lo, (long double) m[a] - REF_TAIL * s[a]);
+			hi = fmaxl(hi, (long double) m[a] + REF_TAIL * s[a]);
+		}
+		else if (m[a] > M)
+		{
+			M = m[a];
+			nties = 1;
+		}
+		else if (m[a] == M)
+			nties++;
+	}
+	if (nc == 0)
+	{
+		for (a = 0; a < k; a++)
+			p[a] = m[a] == M ? 1.0L / nties : 0.0L;
+		return;
+	}
+	if (nties > 0)
+	{
+		long double pm = 1.0L;
+
+		for (i = 0; i < nc; i++)
+			pm *= ref_Phi((M - m[cont[i]]) / (long double) s[cont[i]]);
+		for (a = 0; a < k; a++)
+			if (s[a] == 0.0 && m[a] == M)
+				p[a] = pm / nties;
+		lo = fmaxl(lo, M);
+	}
+	if (!(hi > lo))
+		return;
+	for (i = 0; i < nc; i++)
+		for (q = -12 * per_sd; q <= 12 * per_sd; q++)
+		{
+			long double t = (long double) m[cont[i]] + (q + offset) / per_sd * s[cont[i]];
+
+			if (t > lo && t < hi)
+			{
+				bp[nb].t = t;
+				bp[nb++].s = s[cont[i]];
+			}
+		}
+	qsort(bp, nb, sizeof(RefPoint), ref_cmp);
+
+	/*
+	 * Thin: keep a point at least half its own spacing past the last kept
+	 * one.  Every arm then has a kept point within half a spacing before each
+	 * of its points, so no panel inside its +-12 sds is wider than 1.5 of its
+	 * spacings (3/4 sd with per_sd = 2).
+	 */
+	{
+		long double last = lo;
+		int			n = 0;
+
+		for (i = 0; i < nb; i++)
+			if (bp[i].t - last >= 0.5L / per_sd * bp[i].s)
+				last = bp[n++].t = bp[i].t;
+		bp[n++].t = hi;
+		nb = n;
+	}
+	for (i = 0; i < nc; i++)
+	{
+		cm[i] = m[cont[i]];
+		cis[i] = 1.0L / s[cont[i]];
+	}
+	for (b = 0; b < nb; b++)
+	{
+		long double from = b == 0 ? lo : bp[b - 1].t,
+					h = 0.5L * (bp[b].t - from),
+					c = from + h;
+
+		if (!(h > 0.0L))
+			continue;
+		for (q = 0; q < REF_N; q++)
+		{
+			long double t = c + h * ref_x[q],
+						pre = 1.0L;
+
+			for (i = 0; i < nc; i++)
+			{
+				long double z = (t - cm[i]) * cis[i];
+
+				/* beyond 12 sds: Phi within Q(12) = 1.8e-33 of 0 or 1, phi below 6e-32 / s */
+				Phi[i] = z > REF_TAIL ? 1.0L : z < -REF_TAIL ? 0.0L : ref_Phi(z);
+				phi[i] = fabsl(z) > REF_TAIL ? 0.0L : ref_phi(z) * cis[i];
+			}
+			suf[nc - 1] = 1.0L;
+			for (i = nc - 1; i > 0; i--)
+				suf[i - 1] = suf[i] * Phi[i];
+			for (i = 0; i < nc; i++)
+			{
+				p[cont[i]] += h * ref_w[q] * phi[i] * pre * suf[i];
+				pre *= Phi[i];
+			}
+		}
+	}
+}
+
+/* Panels of half an sd (of every arm): the reference. */
+static void
+ref_probabilities(const double *m, const double *s, int k, long double *p)
+{
+	ref_probabilities_grid(m, s, k, p, 2, 0.0L);
+}
+
+/* ---- random configurations ---- */
+
+static double
+rnd_normal(unsigned long long *st)
+{
+	double		u1,
+				u2;
+
+	do
+		u1 = unit_rand01(st);
+	while (u1 == 0.0);
+	u2 = unit_rand01(st);
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * PI * u2);
+}
+
+/* Case q of the random suite: k arms into m, s; returns k. */
+static int
+random_case(int q, unsigned long long *st, double *m, double *s)
+{
+	int			kind = q % 9,
+				k,
+				a;
+
+	switch (kind)
+	{
+		case 0:
+		case 1:
+			/* bandit posteriors: K 2-16, one to three unseen arms (0, S) */
+			{
+				int			unseen = 1 + (int) (3 * unit_rand01(st));
+				double		S = 0.5 + 2.5 * unit_rand01(st);
+
+				k = 2 + (int) (15 * unit_rand01(st));
+				for (a = 0; a < k; a++)
+				{
+					if (a < unseen && a < k - 1)
+					{
+						m[a] = 0.0;
+						s[a] = S;
+					}
+					else
+					{
+						m[a] = 0.3 + 0.1 * rnd_normal(st);
+						s[a] = 0.05 + 0.25 * unit_rand01(st);
+					}
+				}
+			}
+			break;
+		case 2:
+			/* near ties: equal or almost equal means and sds */
+			{
+				double		m0 = 10.0 * rnd_normal(st),
+							s0 = pow(10.0, 4.0 * unit_rand01(st) - 2.0),
+							eps = pow(10.0, -9.0 * unit_rand01(st));
+
+				k = 2 + (int) (11 * unit_rand01(st));
+				for (a = 0; a < k; a++)
+				{
+					m[a] = m0 + (unit_rand01(st) < 0.5 ? 0.0 : eps * s0 * rnd_normal(st));
+					s[a] = unit_rand01(st) < 0.5 ? s0 : s0 * (1.0 + eps * unit_rand01(st));
+				}
+			}
+			break;
+		case 3:
+			/* sds over twelve decades, means within a few of the sds */
+			{
+				double		base = pow(10.0, 6.0 * unit_rand01(st) - 3.0);
+
+				k = 2 + (int) (9 * unit_rand01(st));
+				for (a = 0; a < k; a++)
+				{
+					s[a] = base * pow(10.0, 12.0 * unit_rand01(st) - 6.0);
+					m[a] = base * rnd_normal(st) + (unit_rand01(st) < 0.5 ? 0.0 : s[a] * rnd_normal(st));
+				}
+			}
+			break;
+		case 4:
+			/* means far apart in sds, with some pairs close */
+			k = 2 + (int) (11 * unit_rand01(st));
+			for (a = 0; a < k; a++)
+			{
+				s[a] = pow(10.0, 2.0 * unit_rand01(st) - 1.0);
+				m[a] = a == 0 || unit_rand01(st) < 0.7 ? 30.0 * a + 5.0 * rnd_normal(st) : m[a - 1] + s[a] * rnd_normal(st);
+			}
+			break;
+		case 5:
+			/* point masses among continuous arms, ties between them */
+			k = 2 + (int) (9 * unit_rand01(st));
+			for (a = 0; a < k; a++)
+			{
+				m[a] = rnd_normal(st);
+				s[a] = unit_rand01(st) < 0.35 ? 0.0 : pow(10.0, 2.0 * unit_rand01(st) - 1.5);
+				if (s[a] == 0.0 && a > 0 && s[a - 1] == 0.0 && unit_rand01(st) < 0.5)
+					m[a] = m[a - 1];
+			}
+			break;
+		case 6:
+			/* many arms: K 17-50 bandit posteriors, up to seven unseen */
+			{
+				int			unseen = (int) (8 * unit_rand01(st));
+				double		S = 0.5 + 2.5 * unit_rand01(st);
+
+				k = 17 + (int) (34 * unit_rand01(st));
+				for (a = 0; a < k; a++)
+				{
+					if (a < unseen)
+					{
+						m[a] = 0.0;
+						s[a] = S;
+					}
+					else
+					{
+						m[a] = 0.3 + 0.1 * rnd_normal(st);
+						s[a] = 0.03 + 0.3 * unit_rand01(st);
+					}
+				}
+			}
+			break;
+		case 8:
+			/* sds over 300 decades, each mean within a few of its own sds of 0 */
+			k = 2 + (int) (9 * unit_rand01(st));
+			for (a = 0; a < k; a++)
+			{
+				s[a] = pow(10.0, 300.0 * unit_rand01(st) - 150.0);
+				m[a] = s[a] * rnd_normal(st);
+			}
+			break;
+		default:
+			/* general: means N(0, 1) scaled, sds over two decades */
+			{
+				double		sc = pow(10.0, 8.0 * unit_rand01(st) - 4.0);
+
+				k = 2 + (int) (20 * unit_rand01(st));
+				for (a = 0; a < k; a++)
+				{
+					m[a] = sc * rnd_normal(st);
+					s[a] = sc * pow(10.0, 2.0 * unit_rand01(st) - 1.5);
+				}
+			}
+			break;
+	}
+	return k;
+}
+
+#define RANDOM_CASES 1200
+#define RANDOM_TOL 1e-12
+
+/*
+ * Every probability of RANDOM_CASES random configurations within 1e-12 of
+ * the reference; sums to 1; the proven bound met (converged, at most the
+ * default tolerance 4e-13).  At loose tolerances (every 7th case), the
+ * actual error of every arm within the bound ThompsonStats.error_bound
+ * reports (plus the renormalisation's factor and rounding).
+ */
+static void
+test_random_cases(void)
+{
+	unsigned long long st = 20240901;
+	double		m[REF_MAXK],
+				s[REF_MAXK],
+				pr[REF_MAXK],
+				worst = 0.0,
+				worst_ratio = 0.0,
+				worst_kind[9] = {0};
+	long double ref[REF_MAXK];
+	double	   *work = malloc(sizeof(double) * thompson_work_doubles(REF_MAXK));
+	int			q,
+				bad = 0,
+				bad_bound = 0,
+				arms = 0,
+				certified = 0;
+	static const double loose[] = {1e-3, 1e-6, 1e-9};
+
+	for (q = 0; q < RANDOM_CASES; q++)
+	{
+		int			k = random_case(q, &st, m, s),
+					a;
+		ThompsonStats ts;
+		AbError		err;
+		double		sum = 0.0;
+
+		ref_probabilities(m, s, k, ref);
+		err.kind = AB_OK;
+		if (!thompson_probabilities_work(m, s, k, pr, work, &ts, &err))
+		{
+			fprintf(stderr, "random case %d: %s\n", q, err.message);
+			CHECK(false);
+			continue;
+		}
+		CHECK(ts.converged && ts.error_bound <= 4e-13);
+		for (a = 0; a < k; a++)
+		{
+			double		e = fabs(pr[a] - (double) ref[a]);
+
+			sum += pr[a];
+			arms++;
+			if (e > worst)
+				worst = e;
+			if (e > worst_kind[q % 9])
+				worst_kind[q % 9] = e;
+			if (!(e <= RANDOM_TOL) && bad++ < 10)
+				fprintf(stderr, "random case %d (kind %d, k = %d), arm %d: m = %.17g, s = %.17g: "
+						"%.17g, reference %.17Lg\n", q, q % 9, k, a, m[a], s[a], pr[a], ref[a]);
+		}
+		CHECK_NEAR(sum, 1.0, 1e-14);
+
+		if (q % 7 == 0)
+		{
+			int			l;
+
+			for (l = 0; l < 3; l++)
+			{
+				double		allow;
+
+				CHECK(thompson_probabilities_tol(m, s, k, pr, work, loose[l], &ts, &err));
+				allow = ts.error_bound * (1.0 + 2.0 * ts.error_bound) + 1e-14;
+				certified++;
+				for (a = 0; a < k; a++)
+				{
+					double		e = fabs(pr[a] - (double) ref[a]);
+
+					if (ts.error_bound > 0.0 && e / ts.error_bound > worst_ratio)
+						worst_ratio = e / ts.error_bound;
+					if (!(e <= allow) && bad_bound++ < 10)
+						fprintf(stderr, "random case %d at tolerance %g, arm %d: error %.3g above the bound %.3g\n",
+								q, loose[l], a, e, ts.error_bound);
+				}
+			}
+		}
+	}
+	CHECK(bad == 0);
+	CHECK(bad_bound == 0);
+	printf("     thompson: %d random configurations (%d probabilities) within %.1e of the "
+		   "reference (worst %.1e); %d runs at tolerances 1e-3..1e-9 within their "
+		   "error bound (worst error / bound %.2g)\n",
+		   RANDOM_CASES, arms, RANDOM_TOL, worst, certified, worst_ratio);
+	printf("     thompson: worst by kind (bandit, bandit, near ties, 12 decades, far apart, "
+		   "point masses, K 17-50, general, 300 decades): %.0e %.0e %.0e %.0e %.0e %.0e %.0e %.0e %.0e\n",
+		   worst_kind[0], worst_kind[1], worst_kind[2], worst_kind[3], worst_kind[4],
+		   worst_kind[5], worst_kind[6], worst_kind[7], worst_kind[8]);
+	free(work);
+}
+
+/*
+ * The reference against itself on another grid (panels of a quarter sd,
+ * shifted by an eighth): they agree far below the 1e-12 the tests ask of
+ * thompson_probabilities.
+ */
+static void
+test_reference_self(void)
+{
+	unsigned long long st = 7;
+	int			q;
+	double		m[REF_MAXK],
+				s[REF_MAXK];
+	long double r1[REF_MAXK],
+				r2[REF_MAXK],
+				worst = 0.0L;
+
+	for (q = 0; q < 24; q++)
+	{
+		int			k = random_case(q, &st, m, s),
+					a;
+
+		ref_probabilities(m, s, k, r1);
+		ref_probabilities_grid(m, s, k, r2, 4, 0.5L);
+		for (a = 0; a < k; a++)
+			worst = fmaxl(worst, fabsl(r1[a] - r2[a]));
+	}
+	CHECK(worst <= 1e-15L);
+	printf("     thompson: the reference on two grids differs by at most %.1Le\n", worst);
+}
+
+/*
+ * Identical arms (merged into one of multiplicity g inside thompson.c)
+ * beside others and beside point masses, against the reference, which
+ * integrates every arm on its own; the tolerance argument's domain.
+ */
+static void
+test_identical_arms(void)
+{
+	double		m[REF_MAXK],
+				s[REF_MAXK],
+				pr[REF_MAXK],
+				worst = 0.0;
+	long double ref[REF_MAXK];
+	double	   *work = malloc(sizeof(double) * thompson_work_doubles(REF_MAXK));
+	ThompsonStats ts;
+	AbError		err;
+	int			c,
+				a;
+
+	for (c = 0; c < 6; c++)
+	{
+		int			k = c < 3 ? 50 : 12,
+					same = c < 3 ? 45 : 6;
+
+		for (a = 0; a < k; a++)
+		{
+			/* the unseen ones at (0, 2); the others trained, or point masses */
+			m[a] = a < same ? 0.0 : 0.5 + 0.3 * (a - same);
+			s[a] = a < same ? 2.0 : (c % 3 == 2 && a % 2 ? 0.0 : 0.2 + 0.1 * c);
+			if (c == 5 && a >= same)
+				m[a] = 1.0;		/* tied point masses and a continuous arm at 1 */
+		}
+		ref_probabilities(m, s, k, ref);
+		CHECK(thompson_probabilities_work(m, s, k, pr, work, &ts, &err));
+		for (a = 0; a < k; a++)
+		{
+			worst = fmax(worst, fabs(pr[a] - (double) ref[a]));
+			if (a > 0 && a < same)
+				CHECK(pr[a] == pr[0]);
+		}
+	}
+	CHECK(worst <= RANDOM_TOL);
+	err.kind = AB_OK;
+	CHECK(!thompson_probabilities_tol(m, s, 3, pr, work, 0.0, &ts, &err) && err.kind == AB_ERR_VALUE);
+	CHECK(!thompson_probabilities_tol(m, s, 3, pr, work, 1.0, &ts, &err));
+	CHECK(!thompson_probabilities_tol(m, s, 3, pr, work, NAN, &ts, &err));
+	free(work);
+}
+
+/*
+ * gauss_legendre.h's table, n = 2..64: the stored nodes descend in [0, 1)
+ * and agree with Newton's method in long double to an ulp, the weights to
+ * 2 ulps, the weights sum to 2, and x^(2j) integrates exactly for 2j < 2n.
+ */
+static void
+test_gauss_legendre_table(void)
+{
+	int			n,
+				bad = 0;
+	long double x[GAUSS_LEGENDRE_MAX],
+				w[GAUSS_LEGENDRE_MAX];
+
+	for (n = 2; n <= GAUSS_LEGENDRE_MAX; n++)
+	{
+		const double (*rule)[2] = gauss_legendre_rule(n);
+		int			i,
+					j;
+		long double sum = 0.0L;
+
+		gl_newton(n, x, w);
+		for (i = 0; i < (n + 1) / 2; i++)
+		{
+			bool		ok = rule[i][0] >= 0.0 && rule[i][0] < 1.0 && rule[i][1] > 0.0 &&
+				(i == 0 || rule[i][0] < rule[i - 1][0]) &&
+				fabsl(rule[i][0] - x[i]) <= 1.2e-16L &&
+				fabsl(rule[i][1] - w[i]) <= 2.3e-16L * w[i];
+
+			if (!ok && bad++ < 5)
+				fprintf(stderr, "gauss_legendre n = %d, node %d: %.17g %.17g, Newton %.20Lg %.20Lg\n",
+						n, i, rule[i][0], rule[i][1], x[i], w[i]);
+			sum += rule[i][0] == 0.0 ? rule[i][1] : 2.0L * rule[i][1];
+		}
+		CHECK(n % 2 == 0 || rule[(n - 1) / 2][0] == 0.0);
+		CHECK(fabsl(sum - 2.0L) <= 1e-15L);
+		for (j = 0; j < n; j++)
+		{
+			long double m = 0.0L;
+
+			for (i = 0; i < (n + 1) / 2; i++)
+				m += (rule[i][0] == 0.0 ? 1.0L : 2.0L) * rule[i][1] * powl(rule[i][0], 2 * j);
+			if (!(fabsl(m - 2.0L / (2 * j + 1)) <= 2e-15L) && bad++ < 5)
+				fprintf(stderr, "gauss_legendre n = %d: x^%d integrates to %.20Lg\n", n, 2 * j, m);
+		}
+	}
+	CHECK(bad == 0);
+}
+
 void
 test_thompson(void)
 {
+	test_gauss_legendre_table();
+	test_reference_self();
+	test_random_cases();
+	test_identical_arms();
 	test_k2_closed_form();
 	test_k2_extremes();
 	test_equal_means_orthant();
