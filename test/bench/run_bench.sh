@@ -13,11 +13,12 @@
 #   BENCH_THOMPSON_ROWS  rows scored with Thompson sampling (default 20,000)
 #   BENCH_REPS           timings per query, the median is reported (default 7)
 #   BENCH_SERVE_SECONDS  length of each pgbench run of the serving rows (default 4)
-#   BENCH_SERVE_REPS     pgbench runs per script and client count (default 3)
+#   BENCH_SERVE_REPS     pgbench runs per script and client count (default 4)
 #   BENCH_OUT            the report (default BENCHMARKS.md; "-" for none)
 #   BENCH_ONLY           a subset of: ope parallel fitstate estimates12 validate python scoring
-#                        memory textout serving growth (one row alone: BENCH_ONLY=textout
-#                        BENCH_OUT=-; textout, serving and growth alone do not load the 5M-row log)
+#                        memory textout thompson serving growth (one row alone: BENCH_ONLY=textout
+#                        BENCH_OUT=-; textout, thompson, serving and growth alone do not load the
+#                        5M-row log)
 #   BENCH_GROWTH_ROWS    the sizes of growth's rows series (default "1000000 3000000 10000000")
 #   BENCH_GROWTH_SCALE   factor on the rows of growth's arms and dimension series (default 1;
 #                        smaller for a quick try, at the cost of fixed overheads in the fits)
@@ -39,7 +40,7 @@ ROWS=${BENCH_ROWS:-5000000}
 SCORE_ROWS=${BENCH_SCORE_ROWS:-1000000}
 THOMPSON_ROWS=${BENCH_THOMPSON_ROWS:-20000}
 SERVE_SECONDS=${BENCH_SERVE_SECONDS:-4}
-SERVE_REPS=${BENCH_SERVE_REPS:-3}
+SERVE_REPS=${BENCH_SERVE_REPS:-4}
 REPS=${BENCH_REPS:-7}
 GROWTH_ROWS=${BENCH_GROWTH_ROWS:-1000000 3000000 10000000}
 GROWTH_SCALE=${BENCH_GROWTH_SCALE:-1}
@@ -301,6 +302,26 @@ bench_scoring() {
     "${r}× (${MS_A} vs ${MS_B} ms)" "$(ge "$r" 10)" "uncached: each row a different model of 257, artbandit.model_cache_size = 0"
 }
 
+# Issue 19.3: Thompson's exact probabilities against the 1.1 integrator, side
+# by side in one C program (test/bench/bench_thompson.c, `make
+# bench-thompson`), which also checks that both agree to 1e-12.
+bench_thompson() {
+  local out k line r
+  out=$(make -s bench-thompson 2>&1) || { echo "$out" >&2; ab_die "bench_thompson failed (or the two integrators disagree)"; }
+  ab_log "bench_thompson: $out"
+  for k in 4 8 16 50; do
+    line=$(grep "^thompson K=$k:" <<<"$out") || ab_die "bench_thompson printed no line for K = $k"
+    r=$(sed -n 's/.*ratio \([0-9.]*\)x.*/\1/p' <<<"$line")
+    if [[ $k == 8 ]]; then
+      row "Thompson's exact probabilities, K = 8: the integrator ≥ 10× the decisions/s of 1.1's" \
+        "${r}× (${line#*: })" "$(ge "$r" 10)" \
+        "one C program, both integrators on the same LinUCB-like posteriors (d = 16, unseen arms), blocks timed alternately; every probability of both within 1e-12"
+    else
+      row "the same at K = $k" "${r}× (${line#*: })" "-" "same program"
+    fi
+  done
+}
+
 # Issue 19.2: a decision at serving time.  pgbench (prepared statements,
 # one request per transaction, test/bench/serving/floor.sql and decide.sql) against
 # serve_models/serve_contexts (bench_data_serving.sql): the floor is the same
@@ -335,8 +356,14 @@ bench_serving() {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-serving.XXXXXX")
   for c in 1 2 8; do
     for s in floor greedy linucb thompson; do : >"$dir/$s.$c"; done
+    # the order rotates from one repetition to the next, so that a drift of
+    # the machine does not always favour the same script
+    local order=(floor greedy linucb thompson) i
     for ((rep = 0; rep < SERVE_REPS; rep++)); do
-      for s in floor greedy linucb thompson; do serve_run "$s" "$c" "$dir/$s.$c"; done
+      for ((i = 0; i < 4; i++)); do
+        s=${order[$(((rep + i) % 4))]}
+        serve_run "$s" "$c" "$dir/$s.$c"
+      done
     done
     for s in floor greedy linucb thompson; do
       n=$(wc -l <"$dir/$s.$c")
@@ -712,9 +739,9 @@ main() {
     ab_install
   fi
   [[ -n "$pg_named" ]] || cluster_start
-  local part parts=${BENCH_ONLY:-ope parallel fitstate estimates12 validate python scoring memory textout serving growth}
+  local part parts=${BENCH_ONLY:-ope parallel fitstate estimates12 validate python scoring memory textout thompson serving growth}
   local log=0
-  for part in $parts; do [[ $part == textout || $part == serving || $part == growth ]] || log=1; done
+  for part in $parts; do [[ $part == textout || $part == thompson || $part == serving || $part == growth ]] || log=1; done
   if [[ -z "${BENCH_REUSE:-}" ]]; then
     if [[ $log == 1 ]]; then
       ab_log "Loading the benchmark log: $ROWS rows (and $SCORE_ROWS contexts to score)"
