@@ -313,24 +313,27 @@ model_cache_get(Datum d, double ridge)
 	cache_init();
 	hand_clock++;
 	check_oid_wraparound();
+	/* the model used last first: the same model row after row */
 	if (VARATT_IS_EXTERNAL_ONDISK(raw))
+	{
 		toast_key(&key, raw, ridge);
+		if (mru != NULL && memcmp(&mru->key, &key, sizeof(key)) == 0 && servable(mru, NULL))
+			e = mru;
+	}
 	else
 	{
 		/* inline: the bytes as they came, before any decompression */
 		if (VARATT_IS_EXTERNAL(raw))
 			raw = v = PG_DETOAST_DATUM(d);	/* expanded or indirect: a flat copy */
 		key_bytes = raw;
-		/* the same model row after row: confirmed without hashing */
 		if (mru != NULL && mru->key.ridge == ridge && servable(mru, raw))
-			e = mru;
+			e = mru;				/* confirmed without hashing */
 		else
 			bytes_key(&key, raw, ridge);
 	}
 	if (e == NULL)
 	{
-		e = (mru != NULL && memcmp(&mru->key, &key, sizeof(key)) == 0) ? mru :
-			hash_search(cache, &key, HASH_FIND, NULL);
+		e = hash_search(cache, &key, HASH_FIND, NULL);
 		if (e != NULL && !servable(e, key_bytes))
 		{
 			/* doomed, or a 64-bit hash collision: the new value replaces it */

@@ -8,6 +8,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 
+#include "call_site_cache.h"
 #include "model_cache.h"
 
 PG_FUNCTION_INFO_V1(bandit_model_cache);
@@ -15,15 +16,10 @@ Datum
 bandit_model_cache(PG_FUNCTION_ARGS)
 {
 	ModelCacheStats st;
-	TupleDesc	desc;
+	TupleDesc	desc = call_result_desc(fcinfo);
 	Datum		values[7];
 	bool		nulls[7] = {false};
 
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning a record called in a context that cannot accept one")));
-	desc = BlessTupleDesc(desc);
 	model_cache_stats(&st);
 	values[0] = Int64GetDatum(st.entries);
 	values[1] = Int64GetDatum(st.bytes);

@@ -87,34 +87,6 @@ bm_scorer_find(const BmScorer *sc, int64_t action)
 	return -1;
 }
 
-/* Hint the cache to fetch bytes at p (small blocks only: a hint, not a copy). */
-static inline void
-prefetch_block(const void *p, size_t bytes)
-{
-#if defined(__GNUC__)
-	size_t		off;
-
-	if (bytes > 64 * 1024)
-		return;
-	for (off = 0; off < bytes; off += 64)
-		__builtin_prefetch((const char *) p + off);
-#else
-	(void) p;
-	(void) bytes;
-#endif
-}
-
-void
-bm_scorer_prefetch(const BmScorer *sc, int arm, bool variance)
-{
-	if (arm < 0)
-		return;
-	prefetch_block(sc->theta + (size_t) arm * sc->dim, sizeof(double) * sc->dim);
-	if (variance)
-		prefetch_block(sc->linv + (size_t) arm * packed_size(sc->dim),
-					   sizeof(double) * packed_size(sc->dim));
-}
-
 double
 bm_scorer_mean(const BmScorer *sc, int arm, const double *x)
 {

@@ -39,14 +39,6 @@ bool		bm_scorer_build(const BmHeader *m, double ridge, void *block, BmScorer *sc
 /* Arm index of action, or -1 for an arm the model has not seen. */
 int			bm_scorer_find(const BmScorer *sc, int64_t action);
 
-/*
- * Start fetching arm's theta (and L^-1 when variance) into the CPU cache.
- * At serving time the model of each request is another one, so its arms
- * are rarely cached: issuing every fetch before computing lets them overlap
- * instead of stalling the arithmetic one cache line at a time.
- */
-void		bm_scorer_prefetch(const BmScorer *sc, int arm, bool variance);
-
 /* theta_a^T x */
 double		bm_scorer_mean(const BmScorer *sc, int arm, const double *x);
 

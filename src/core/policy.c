@@ -176,8 +176,6 @@ policy_evaluate(const Policy *p, const BmScorer *sc, const double *x,
 	size_t		i;
 
 	for (i = 0; i < k; i++)
-		bm_scorer_prefetch(sc, bm_scorer_find(sc, cands[i]), need_variance);
-	for (i = 0; i < k; i++)
 	{
 		int			arm = bm_scorer_find(sc, cands[i]);
 

@@ -351,14 +351,13 @@ percentile() { # P FILE
 }
 
 bench_serving() {
-  local c s rep dir n
+  local c s rep dir n i order=(floor greedy linucb thompson)
   local -A P50 P99 DPS
   dir=$(mktemp -d "${TMPDIR:-/tmp}/artbandit-serving.XXXXXX")
   for c in 1 2 8; do
     for s in floor greedy linucb thompson; do : >"$dir/$s.$c"; done
     # the order rotates from one repetition to the next, so that a drift of
     # the machine does not always favour the same script
-    local order=(floor greedy linucb thompson) i
     for ((rep = 0; rep < SERVE_REPS; rep++)); do
       for ((i = 0; i < 4; i++)); do
         s=${order[$(((rep + i) % 4))]}
